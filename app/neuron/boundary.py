@@ -1,0 +1,111 @@
+"""What the neuron's decision looks like in two dimensions: the view box, the boundary line
+clipped to it, the output heatmap (uint8, base64) and, for more than two features, the plane of
+the data's first two principal components through which the neuron is sliced.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.neuron.activations import Activation, Array
+
+Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
+
+
+@dataclass(frozen=True)
+class Plane:
+    """x = mean + p1·axes[0] + p2·axes[1]: two principal directions through the training mean."""
+
+    mean: Array
+    axes: Array  # shape (2, n_features)
+
+    def project(self, X: Array) -> Array:
+        return (X - self.mean) @ self.axes.T
+
+    def slice(self, w: Array, b: float) -> tuple[Array, float]:
+        """The neuron restricted to the plane: z = w'·p + b' with w' = axes·w, b' = w·mean + b."""
+        return self.axes @ w, float(w @ self.mean + b)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mean": self.mean.tolist(), "axes": self.axes.tolist()}
+
+
+def principal_plane(X: Array) -> Plane:
+    """The first two principal directions (SVD of the centred data), signs fixed for stability."""
+    mean = X.mean(axis=0)
+    _, _, vt = np.linalg.svd(X - mean, full_matrices=False)
+    axes = np.zeros((2, X.shape[1]))
+    axes[: min(2, len(vt))] = vt[:2]
+    for k in range(2):
+        pivot = int(np.argmax(np.abs(axes[k])))
+        if axes[k, pivot] < 0:
+            axes[k] = -axes[k]
+    return Plane(mean, axes)
+
+
+def view_box(points: Array) -> Box:
+    """The points' bounding box widened on each side by a quarter of its span (at least 0.25)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = np.maximum(0.25 * (hi - lo), 0.25)
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+def clip_line_to_box(w: Array, c: float, box: Box) -> list[list[float]] | None:
+    """End points of w[0]·x + w[1]·y = c inside the box, or None when w = 0 or it misses the box."""
+    x0, x1, y0, y1 = box
+    if w[0] == 0 and w[1] == 0:
+        return None
+    found: list[tuple[float, float]] = []
+    if w[1] != 0:
+        for x in (x0, x1):
+            y = (c - w[0] * x) / w[1]
+            if y0 <= y <= y1:
+                found.append((x, y))
+    if w[0] != 0:
+        for y in (y0, y1):
+            x = (c - w[1] * y) / w[0]
+            if x0 <= x <= x1:
+                found.append((x, y))
+    unique = sorted(set(found))
+    if len(unique) < 2:
+        return None
+    a, b = max(((p, q) for p in unique for q in unique), key=lambda pq: _dist2(*pq))
+    return [[float(a[0]), float(a[1])], [float(b[0]), float(b[1])]]
+
+
+def _dist2(p: tuple[float, float], q: tuple[float, float]) -> float:
+    return (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2
+
+
+def heatmap(w: Array, b: float, f: Activation, box: Box, size: int) -> bytes:
+    """The output at each cell centre as uint8, row-major, top row at y_max.
+
+    0 is the class-0 target and 255 the class-1 target; unbounded outputs are clipped.
+    """
+    x0, x1, y0, y1 = box
+    xs = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
+    ys = y1 - (np.arange(size) + 0.5) * (y1 - y0) / size
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = ys[:, None] * w[1] + (xs[None, :] * w[0] + b)
+        o = f.fn(z)
+        level = np.clip((o - f.low_target) / (1.0 - f.low_target), 0.0, 1.0)
+    level = np.nan_to_num(level, nan=0.5)
+    return (level * 255.0 + 0.5).astype(np.uint8).tobytes()
+
+
+def boundary(w: Array, b: float, f: Activation, z_star: float, points: Array,
+             plane: Plane | None, size: int) -> dict[str, Any]:  # fmt: skip
+    """The `boundary` of a session state (PRODUCT.md §5); `points` in view coordinates."""
+    w2, b2 = plane.slice(w, b) if plane is not None else (w, b)
+    box = view_box(points)
+    grid = heatmap(w2, b2, f, box, size)
+    return {
+        "view": list(box),
+        "line": clip_line_to_box(w2, z_star - b2, box),
+        "grid": {"width": size, "height": size, "data": base64.b64encode(grid).decode("ascii")},
+        "plane": None if plane is None else plane.as_dict(),
+    }

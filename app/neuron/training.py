@@ -1,0 +1,368 @@
+"""One neuron and its training: the perceptron rule and gradient descent, one update at a time.
+
+A `Run` holds the data (rebuilt from the config), the parameters and where training stands.
+Online training moves a cursor through the epoch's sample order; the order is the dataset's
+own, or a permutation drawn from (seed, epoch) so that any epoch can be recomputed alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from app.neuron.activations import ACTIVATIONS, Activation, Array, midpoint_preactivation
+from app.neuron.config import NeuronConfig
+from app.neuron.datasets import Dataset, load_dataset
+from app.neuron.errors import NeuronError
+from app.neuron.losses import LOSSES, Loss
+
+PERCEPTRON_BLOCK = 64  # samples tested at once between two perceptron errors
+
+
+class Status(str, Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+
+
+@dataclass
+class RunState:
+    """Everything that changes while training; with the config it restores a run exactly."""
+
+    weights: list[float]
+    bias: float
+    epoch: int = 0
+    step: int = 0
+    cursor: int = 0  # next position in the current epoch's sample order (online only)
+    epoch_errors: int = 0  # perceptron errors so far in the current epoch
+    status: Status = Status.IDLE
+    last_update: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "status": self.status.value}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RunState:
+        return cls(**{**d, "status": Status(d["status"])})
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    outputs: list[float]
+    predictions: list[int]
+    loss: float
+    accuracy: float
+    test_accuracy: float | None
+    converged: bool
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    epoch: int
+    loss: float
+    accuracy: float
+    test_accuracy: float | None
+    weights: list[float]
+    bias: float
+
+
+@dataclass
+class Progress:
+    """What one training call did: updates applied, and a history row per finished epoch."""
+
+    samples: int = 0
+    epochs: int = 0
+    rows: list[HistoryRow] = field(default_factory=list)
+
+
+def initial_parameters(config: NeuronConfig, n_features: int) -> tuple[list[float], float]:
+    """zeros, N(0, 0.1²) by seed, or the user's own weights and bias."""
+    if config.init == "zeros":
+        w, b = np.zeros(n_features), 0.0
+    elif config.init == "random":
+        draws = np.random.default_rng(config.seed).normal(0.0, 0.1, n_features + 1)
+        w, b = draws[:n_features], float(draws[n_features])
+    else:
+        w = np.asarray(config.init["weights"], dtype=np.float64)
+        b = float(config.init.get("bias", 0.0))
+        if w.shape != (n_features,):
+            raise NeuronError("init", f"weights needs {n_features} values, one per feature")
+    return [float(v) for v in w], (b if config.use_bias else 0.0)
+
+
+def epoch_order(n: int, seed: int, epoch: int, shuffle: bool) -> np.ndarray:
+    """The sample order of an epoch: data order, or a permutation fixed by (seed, epoch)."""
+    if not shuffle:
+        return np.arange(n)
+    return np.random.default_rng([seed, epoch]).permutation(n)
+
+
+class Run:
+    """A neuron, its data and its training state."""
+
+    def __init__(self, config: NeuronConfig, state: RunState | None = None,
+                 data: Dataset | None = None) -> None:  # fmt: skip
+        self.config = config
+        self.data = data if data is not None else load_dataset(config.dataset, config.data_params())
+        self.activation: Activation = ACTIVATIONS[config.activation]
+        self.loss_fn: Loss = LOSSES[config.loss]
+        self.z_star = midpoint_preactivation(self.activation)
+        low = self.activation.low_target
+        self.targets = np.where(self.data.y == 1, 1.0, low)
+        if state is None:
+            w, b = initial_parameters(config, self.data.n_features)
+            state = RunState(w, b)
+        self.state = state
+        self.w = np.asarray(state.weights, dtype=np.float64)
+        self.b = float(state.bias)
+
+    # ---- what the run looks like ------------------------------------------------------------
+    @property
+    def n_train(self) -> int:
+        return int(self.data.X.shape[0])
+
+    def can_train(self) -> bool:
+        if self.state.status in (Status.CONVERGED, Status.DIVERGED):
+            return False
+        return self.config.max_epochs is None or self.state.epoch < self.config.max_epochs
+
+    def output(self, X: Array) -> tuple[Array, Array]:
+        """Outputs f(w·x + b) and predicted classes (output at or past the midpoint)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = X @ self.w + self.b
+            o = self.activation.fn(z)
+        return o, (z >= self.z_star).astype(np.int64)
+
+    def evaluate(self) -> Evaluation:
+        X, y = self.data.X, self.data.y
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = X @ self.w + self.b
+            o = self.activation.fn(z)
+            per_sample = self.loss_fn.per_sample(z, o, self.targets)
+            loss = float(per_sample.sum() if self.config.reduction == "sum" else per_sample.mean())
+        pred = (z >= self.z_star).astype(np.int64)
+        test_acc = None
+        if self.data.X_test is not None and self.data.y_test is not None:
+            test_acc = float((self.output(self.data.X_test)[1] == self.data.y_test).mean())
+        accuracy = float((pred == y).mean())
+        outputs = np.nan_to_num(o, nan=0.0, posinf=1e308, neginf=-1e308)
+        return Evaluation(outputs.tolist(), pred.tolist(), loss if math.isfinite(loss) else 1e308,
+                          accuracy, test_acc, bool((pred == y).all()))  # fmt: skip
+
+    def history_row(self, ev: Evaluation | None = None) -> HistoryRow:
+        ev = ev or self.evaluate()
+        return HistoryRow(self.state.epoch, ev.loss, ev.accuracy, ev.test_accuracy,
+                          self.w.tolist(), self.b)  # fmt: skip
+
+    # ---- changing it by hand ----------------------------------------------------------------
+    def set_parameters(self, weights: list[float] | None, bias: float | None) -> None:
+        if weights is not None:
+            if len(weights) != self.data.n_features:
+                raise NeuronError("weights", f"needs {self.data.n_features} values, one per feature")
+            self.w = np.asarray(weights, dtype=np.float64)
+        if bias is not None:
+            if not self.config.use_bias and bias != 0:
+                raise NeuronError("bias", "the bias is off (use_bias false); it stays 0")
+            self.b = float(bias)
+        self._sync(status=Status.IDLE)
+
+    def with_config(self, config: NeuronConfig) -> Run:
+        """The same parameters and progress under new training settings (same data)."""
+        run = Run(config, replace(self.state, status=Status.IDLE), self.data)
+        if not config.use_bias:
+            run.b = 0.0
+            run._sync()
+        return run
+
+    # ---- training ---------------------------------------------------------------------------
+    def train_epochs(self, epochs: int) -> Progress:
+        """Train until `epochs` epoch ends have passed (finishing the current one first)."""
+        if self.config.batch == "full":
+            return self._train_full_batch(epochs)
+        remaining = self.n_train - self.state.cursor + (epochs - 1) * self.n_train
+        return self.train_samples(remaining)
+
+    def train_samples(self, samples: int) -> Progress:
+        """Apply `samples` online updates, one sample each, crossing epoch ends as needed."""
+        if self.config.batch == "full":
+            raise NeuronError("samples", "full-batch training updates once per epoch; "
+                              "step by epochs, or set batch to 'online'")  # fmt: skip
+        progress = Progress()
+        while samples > 0 and self.can_train():
+            take = min(samples, self.n_train - self.state.cursor)
+            done = self._online_pass(take)
+            progress.samples += done
+            samples -= done
+            if done < take:
+                break  # diverged
+            if self.state.cursor == self.n_train:
+                self._end_online_epoch(progress)
+        return progress
+
+    def _online_pass(self, count: int) -> int:
+        """Process the next `count` samples of this epoch's order; returns how many were kept."""
+        order = epoch_order(self.n_train, self.config.seed, self.state.epoch, self.config.shuffle)
+        chunk = order[self.state.cursor : self.state.cursor + count]
+        if self.config.rule == "perceptron":
+            done = self._perceptron(chunk)
+        else:
+            done = self._gradient_online(chunk)
+        self.state.cursor += done
+        self.state.step += done
+        self._sync()
+        return done
+
+    def _perceptron(self, chunk: np.ndarray) -> int:
+        """Rosenblatt's rule, w ← w + η·(d − y)·x, testing a block of samples per vector op.
+
+        Between two errors the weights do not move, so a whole block can be classified at once
+        and only the first mistake in it needs the update.
+        """
+        X, d, lr = self.data.X, self.data.y, self.config.learning_rate
+        w, b, use_bias = self.w, self.b, self.config.use_bias
+        i, n, last = 0, len(chunk), None
+        while i < n:
+            idx = chunk[i : i + PERCEPTRON_BLOCK]
+            with np.errstate(over="ignore", invalid="ignore"):
+                y = (X[idx] @ w + b >= self.z_star).astype(np.int64)
+            wrong = np.flatnonzero(y != d[idx])
+            if wrong.size == 0:
+                i += len(idx)
+                continue
+            i += int(wrong[0])
+            s = int(chunk[i])
+            before = (w.copy(), b)
+            e = int(d[s]) - int(y[wrong[0]])
+            with np.errstate(over="ignore", invalid="ignore"):
+                w = w + lr * e * X[s]
+                b = b + lr * e if use_bias else 0.0
+            if not _finite(w, b):
+                self.w, self.b = before
+                self.state.status = Status.DIVERGED
+                return i
+            self.state.epoch_errors += 1
+            last = (i, before)
+            i += 1
+        self.w, self.b = w, b
+        self._record_perceptron(chunk, n, last)
+        return n
+
+    def _record_perceptron(self, chunk: np.ndarray, n: int, last: tuple[int, Any] | None) -> None:
+        """last_update for the final sample of the pass, whether or not it changed anything."""
+        if n == 0:
+            return
+        s = int(chunk[n - 1])
+        w0, b0 = last[1] if last is not None and last[0] == n - 1 else (self.w, self.b)
+        x = self.data.X[s]
+        z = float(x @ w0 + b0)
+        y = int(z >= self.z_star)
+        e = int(self.data.y[s]) - y
+        self.state.last_update = _update_record(
+            "perceptron", s, x, float(self.data.y[s]), z, float(self.activation.fn(np.array(z))),
+            y=y, error=float(e), dw=self.w - w0, db=self.b - b0, w=self.w, b=self.b,
+            learning_rate=self.config.learning_rate)  # fmt: skip
+
+    def _gradient_online(self, chunk: np.ndarray) -> int:
+        """w ← w − η·δ·x per sample, δ = dE/dz of that sample alone."""
+        X, t, lr = self.data.X, self.targets, self.config.learning_rate
+        f, loss, use_bias = self.activation, self.loss_fn, self.config.use_bias
+        w, b = self.w, self.b
+        for k, s in enumerate(chunk):
+            x = X[s]
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = np.array(x @ w + b)
+                o = f.fn(z)
+                delta = float(loss.delta(z, o, np.array(t[s]), f))
+                dw = -lr * delta * x
+                db = -lr * delta if use_bias else 0.0
+                new_w, new_b = w + dw, b + db
+            if not _finite(new_w, new_b):
+                self.w, self.b = w, b
+                self.state.status = Status.DIVERGED
+                return k
+            self.state.last_update = _update_record(
+                "gradient", int(s), x, float(t[s]), float(z), float(o),
+                y=int(float(z) >= self.z_star), error=float(o) - float(t[s]), delta=delta,
+                dw=dw, db=db, w=new_w, b=new_b, learning_rate=lr)  # fmt: skip
+            w, b = new_w, new_b
+        self.w, self.b = w, b
+        return len(chunk)
+
+    def _end_online_epoch(self, progress: Progress) -> None:
+        self.state.epoch += 1
+        self.state.cursor = 0
+        if self.config.rule == "perceptron" and self.state.epoch_errors == 0:
+            self.state.status = Status.CONVERGED
+        self.state.epoch_errors = 0
+        self._close_epoch(progress)
+
+    def _close_epoch(self, progress: Progress) -> None:
+        ev = self.evaluate()
+        progress.epochs += 1
+        progress.rows.append(self.history_row(ev))
+
+    def _train_full_batch(self, epochs: int) -> Progress:
+        """One update per epoch from the gradient summed (or averaged) over every sample."""
+        progress = Progress()
+        X, t, n = self.data.X, self.targets, self.n_train
+        f, loss, lr = self.activation, self.loss_fn, self.config.learning_rate
+        scale = 1.0 if self.config.reduction == "sum" else 1.0 / n
+        for _ in range(epochs):
+            if not self.can_train():
+                break
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = X @ self.w + self.b
+                o = f.fn(z)
+                delta = loss.delta(z, o, t, f)
+                grad_w = (X.T @ delta) * scale
+                grad_b = float(delta.sum()) * scale if self.config.use_bias else 0.0
+                new_w, new_b = self.w - lr * grad_w, self.b - lr * grad_b
+            if not _finite(new_w, new_b):
+                self.state.status = Status.DIVERGED
+                break
+            self.state.last_update = _batch_record(self, grad_w, grad_b, new_w, new_b)
+            self.w, self.b = new_w, new_b
+            self.state.step += 1
+            self._sync()
+            self.state.epoch += 1
+            self._close_epoch(progress)
+            if not math.isfinite(progress.rows[-1].loss) or progress.rows[-1].loss >= 1e308:
+                self.state.status = Status.DIVERGED
+                break
+        return progress
+
+    def _sync(self, status: Status | None = None) -> None:
+        self.state.weights = self.w.tolist()
+        self.state.bias = float(self.b)
+        if status is not None:
+            self.state.status = status
+
+
+def _finite(w: Array, b: float) -> bool:
+    return bool(np.isfinite(w).all()) and math.isfinite(b)
+
+
+def _update_record(kind: str, sample: int, x: Array, d: float, z: float, output: float,
+                   **values: Any) -> dict[str, Any]:  # fmt: skip
+    """The numbers of one update, for the page to typeset (PRODUCT.md §9)."""
+    record: dict[str, Any] = {"kind": kind, "sample": sample, "x": x.tolist(), "d": d, "z": z,
+                              "output": output}  # fmt: skip
+    for key, value in values.items():
+        name = {"dw": "delta_w", "db": "delta_b"}.get(key, key)
+        record[name] = value.tolist() if isinstance(value, np.ndarray) else value
+    record["b"] = float(record["b"])
+    record["delta_b"] = float(record["delta_b"])
+    return record
+
+
+def _batch_record(run: Run, grad_w: Array, grad_b: float, w: Array, b: float) -> dict[str, Any]:
+    lr = run.config.learning_rate
+    return {"kind": "batch", "samples": run.n_train, "reduction": run.config.reduction,
+            "learning_rate": lr, "grad_w": grad_w.tolist(), "grad_b": grad_b,
+            "delta_w": (-lr * grad_w).tolist(), "delta_b": -lr * grad_b,
+            "w": w.tolist(), "b": float(b)}  # fmt: skip
