@@ -28,7 +28,8 @@ class Plane:
 
     def slice(self, w: Array, b: float) -> tuple[Array, float]:
         """The neuron restricted to the plane: z = w'·p + b' with w' = axes·w, b' = w·mean + b."""
-        return self.axes @ w, float(w @ self.mean + b)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged neuron may overflow
+            return self.axes @ w, float(w @ self.mean + b)
 
     def as_dict(self) -> dict[str, Any]:
         return {"mean": self.mean.tolist(), "axes": self.axes.tolist()}
@@ -60,16 +61,19 @@ def clip_line_to_box(w: Array, c: float, box: Box) -> list[list[float]] | None:
     if w[0] == 0 and w[1] == 0:
         return None
     found: list[tuple[float, float]] = []
-    if w[1] != 0:
-        for x in (x0, x1):
-            y = (c - w[0] * x) / w[1]
-            if y0 <= y <= y1:
-                found.append((x, y))
-    if w[0] != 0:
-        for y in (y0, y1):
-            x = (c - w[1] * y) / w[0]
-            if x0 <= x <= x1:
-                found.append((x, y))
+    # A diverged neuron keeps weights near 1e308: an overflowed crossing is inf or nan, which
+    # the range tests below drop, so the overflow is expected and must not warn.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if w[1] != 0:
+            for x in (x0, x1):
+                y = (c - w[0] * x) / w[1]
+                if y0 <= y <= y1:
+                    found.append((x, y))
+        if w[0] != 0:
+            for y in (y0, y1):
+                x = (c - w[1] * y) / w[0]
+                if x0 <= x <= x1:
+                    found.append((x, y))
     unique = sorted(set(found))
     if len(unique) < 2:
         return None

@@ -7,7 +7,7 @@ rule, the test split follows the dataset), and `patch_config` keeps that true wh
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.neuron.activations import ACTIVATIONS
@@ -41,12 +41,10 @@ class NeuronConfig:
     test_fraction: float = 0.0
     points: Any = None  # {"X": [[...]], "y": [...]} for the custom dataset
     max_epochs: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    grid_size: int = 64  # heatmap cells per side
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("extra")
-        return d
+        return asdict(self)
 
     def data_params(self) -> DataParams:
         points = None

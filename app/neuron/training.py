@@ -173,7 +173,10 @@ class Run:
 
     def with_config(self, config: NeuronConfig) -> Run:
         """The same parameters and progress under new training settings (same data)."""
-        run = Run(config, replace(self.state, status=Status.IDLE), self.data)
+        state = replace(self.state, status=Status.IDLE)
+        if config.batch == "full":  # a full-batch epoch has no partial progress to keep
+            state.cursor, state.epoch_errors = 0, 0
+        run = Run(config, state, self.data)
         if not config.use_bias:
             run.b = 0.0
             run._sync()

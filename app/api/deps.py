@@ -1,0 +1,58 @@
+"""Dependencies of the routes: the settings, the sessions, the hub, and who may steer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Path, Request
+
+from app.live.hub import Hub
+from app.sessions.manager import SessionManager
+from app.sessions.session import Session
+from app.sessions.tokens import token_matches
+from app.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_manager(request: Request) -> SessionManager:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+def get_hub(request: Request) -> Hub:
+    return request.app.state.hub  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ManagerDep = Annotated[SessionManager, Depends(get_manager)]
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+def find_session(
+    manager: ManagerDep, session_id: Annotated[str, Path(max_length=64)]
+) -> Session:
+    session = manager.get(session_id)
+    if session is None:
+        raise HTTPException(404, f"session {session_id!r} not found")
+    return session
+
+
+SessionDep = Annotated[Session, Depends(find_session)]
+
+
+def controlled_session(
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(description="Bearer <control_token>")] = None,
+) -> Session:
+    """Only the holder of the session's control token may change it."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(401, "this route needs 'Authorization: Bearer <control_token>'",
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    if not token_matches(authorization.removeprefix("Bearer ").strip(), session.token_hash):
+        raise HTTPException(403, "that control token does not steer this session")
+    return session
+
+
+ControlledSessionDep = Annotated[Session, Depends(controlled_session)]

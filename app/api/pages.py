@@ -1,0 +1,18 @@
+"""GET /: the playground page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.neuron.datasets import DATASETS
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse, name="playground_page")
+async def playground(request: Request) -> HTMLResponse:
+    templates = request.app.state.templates
+    datasets = [{"id": d.id, "name": d.name, "separable": d.linearly_separable,
+                 "description": d.description} for d in DATASETS.values()]  # fmt: skip
+    return templates.TemplateResponse(request, "index.html", {"datasets": datasets})  # type: ignore[no-any-return]

@@ -1,0 +1,200 @@
+"""The wire contract: request and response models whose field bounds are the API's validation
+and its documentation at /docs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.settings import get_settings
+
+DatasetId = Literal["and", "or", "nand", "nor", "xor", "xnor", "virus", "breast_cancer", "blobs",
+                    "overlap", "circle", "custom"]  # fmt: skip
+ActivationId = Literal["step", "sigmoid", "tanh", "relu", "linear"]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Unknown fields, NaN and Infinity are refused, each error naming its field."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+class InitWeights(Strict):
+    weights: list[Finite] = Field(min_length=1, max_length=64, description="one per feature")
+    bias: Finite = 0.0
+
+
+class Points(Strict):
+    X: list[list[Finite]] = Field(min_length=1, max_length=10_000,
+                                  description="rows of 1 to 64 features (cap: NEURON_MAX_SAMPLES)")  # fmt: skip
+    y: list[Literal[0, 1]] = Field(min_length=1, max_length=10_000, description="class of each row")
+
+    @model_validator(mode="after")
+    def _same_shape(self) -> Points:
+        s = get_settings()
+        if len(self.X) > s.max_samples:
+            raise ValueError(f"X has {len(self.X)} rows; at most {s.max_samples} allowed")
+        width = len(self.X[0])
+        if not 1 <= width <= s.max_features:
+            raise ValueError(f"X rows need 1 to {s.max_features} features")
+        if any(len(row) != width for row in self.X):
+            raise ValueError("X rows must all have the same number of features")
+        if len(self.y) != len(self.X):
+            raise ValueError("y needs one class per row of X")
+        return self
+
+
+class ConfigFields(Strict):
+    """Every field optional: a left-out field gets its default (which may depend on others)."""
+
+    dataset: DatasetId | None = Field(None, description="default 'and'")
+    activation: ActivationId | None = Field(None, description="default 'step'")
+    rule: Literal["perceptron", "gradient"] | None = Field(
+        None, description="default 'perceptron' with step, else 'gradient'")  # fmt: skip
+    learning_rate: Finite | None = Field(
+        None, gt=0, le=100, description="> 0 and ≤ 100; default 1.0 (perceptron) or 0.5")  # fmt: skip
+    use_bias: bool | None = Field(None, description="default true; off fixes b at 0")
+    init: Literal["zeros", "random"] | InitWeights | None = Field(
+        None, description="'zeros' (default), 'random' (N(0, 0.1²) by seed) or weights and bias")  # fmt: skip
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="default 0")
+    batch: Literal["online", "full"] | None = Field(
+        None, description="default 'online' for the perceptron, 'full' for gradient")  # fmt: skip
+    reduction: Literal["mean", "sum"] | None = Field(None, description="default 'mean'")
+    loss: Literal["mse", "cross_entropy"] | None = Field(None, description="default 'mse'")
+    shuffle: bool | None = Field(None, description="default false: samples in dataset order")
+    points: Points | None = Field(None, description="the custom dataset's points")
+    n_samples: int | None = Field(None, ge=4, le=10_000, description="synthetic sets; default 200")
+    noise: Finite | None = Field(None, ge=0, le=1, description="synthetic sets; default 0.2")
+    test_fraction: Finite | None = Field(
+        None, ge=0, le=0.9, description="0 to 0.9; default 0.3 for breast_cancer, else 0")  # fmt: skip
+    max_epochs: int | None = Field(None, ge=1, le=10_000_000, description="stop after; default none")
+    grid_size: int | None = Field(None, ge=8, le=256, description="heatmap cells a side; default 64")
+
+    def given(self) -> dict[str, Any]:
+        """The fields the client set, as plain data (None only where it means 'no limit')."""
+        data = self.model_dump(exclude_unset=True)
+        return {k: v for k, v in data.items() if v is not None or k == "max_epochs"}
+
+    @model_validator(mode="after")
+    def _within_settings(self) -> ConfigFields:
+        s = get_settings()
+        if self.n_samples is not None and self.n_samples > s.max_samples:
+            raise ValueError(f"n_samples: at most {s.max_samples}")
+        if self.grid_size is not None and self.grid_size > s.max_grid_size:
+            raise ValueError(f"grid_size: at most {s.max_grid_size}")
+        return self
+
+
+class SessionConfig(ConfigFields):
+    """A session's config (POST /api/sessions)."""
+
+
+class SessionPatch(ConfigFields):
+    """Part of a config, and/or weights and bias set by hand (PATCH)."""
+
+    weights: list[Finite] | None = Field(None, min_length=1, max_length=64)
+    bias: Finite | None = None
+
+    def config_part(self) -> dict[str, Any]:
+        return {k: v for k, v in self.given().items() if k not in ("weights", "bias")}
+
+
+class StepRequest(Strict):
+    epochs: int | None = Field(None, ge=1, le=10_000, description="epochs to train (cap: setting)")
+    samples: int | None = Field(None, ge=1, le=1_000_000, description="online updates to apply")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StepRequest:
+        if (self.epochs is None) == (self.samples is None):
+            raise ValueError("give exactly one of 'epochs' or 'samples'")
+        return self
+
+
+class TrainRequest(SessionConfig):
+    epochs: int = Field(ge=1, le=10_000, description="epochs to train (cap: setting and budget)")
+
+
+class PredictRequest(Strict):
+    inputs: list[list[Finite]] = Field(min_length=1, max_length=10_000)
+
+
+class PredictResponse(BaseModel):
+    outputs: list[float]
+    predictions: list[int]
+
+
+class Grid(BaseModel):
+    width: int
+    height: int
+    data: str = Field(description="base64 uint8, row-major, top row = y_max")
+
+
+class Boundary(BaseModel):
+    view: list[float]
+    line: list[list[float]] | None
+    grid: Grid
+    plane: dict[str, Any] | None
+
+
+class SessionState(BaseModel):
+    id: str
+    config: dict[str, Any]
+    epoch: int
+    step: int
+    weights: list[float]
+    bias: float
+    loss: float
+    accuracy: float
+    test_accuracy: float | None
+    outputs: list[float]
+    predictions: list[int]
+    converged: bool
+    status: Literal["idle", "running", "converged", "diverged"]
+    last_update: dict[str, Any] | None
+    boundary: Boundary
+    feature_names: list[str]
+    data_version: str
+
+
+class CreatedSession(SessionState):
+    control_token: str = Field(description="returned once; steers the session (Bearer / ?token=)")
+
+
+class HistoryEntry(BaseModel):
+    epoch: int
+    loss: float
+    accuracy: float
+    test_accuracy: float | None
+    weights: list[float]
+    bias: float
+
+
+class TrainResponse(BaseModel):
+    state: SessionState
+    history: list[HistoryEntry]
+
+
+class DatasetInfo(BaseModel):
+    id: str
+    name: str
+    n_features: int
+    n_samples: int
+    linearly_separable: bool | None
+    description: str
+
+
+class DatasetData(DatasetInfo):
+    X: list[list[float]]
+    y: list[int]
+    feature_names: list[str]
+
+
+class SessionData(BaseModel):
+    X: list[list[float]]
+    y: list[int]
+    X_test: list[list[float]] | None
+    y_test: list[int] | None
+    feature_names: list[str]
+    data_version: str

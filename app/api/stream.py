@@ -1,0 +1,142 @@
+"""WS /api/sessions/{id}/stream: frames out, commands in (PRODUCT.md §7).
+
+A connection with the session's control token steers; any other one follows. A bad message gets
+an error frame and changes nothing; the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, WebSocket
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from app.api.commands import COMMAND, Pause, Play, Reset, Set, Speed, Step
+from app.api.limits import check_work
+from app.live.hub import Channel, Hub, Watcher
+from app.neuron.errors import NeuronError
+from app.sessions.session import Session
+from app.sessions.tokens import token_matches
+from app.settings import Settings
+
+router = APIRouter()
+
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_TOO_MANY_VIEWERS = 4429
+
+
+class SocketSink:
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    async def send(self, text: str) -> None:
+        await self.websocket.send_text(text)
+
+
+class RateLimit:
+    """A token bucket: a burst of `rate` messages, then `rate` a second."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self.tokens, self.at = rate, rate, time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@router.websocket("/api/sessions/{session_id}/stream")
+async def stream(websocket: WebSocket, session_id: str, token: str | None = None) -> None:
+    hub: Hub = websocket.app.state.hub
+    await websocket.accept()
+    session = hub.sessions.get(session_id)
+    if session is None:
+        await websocket.close(CLOSE_UNKNOWN_SESSION, "session not found")
+        return
+    watcher = Watcher(SocketSink(websocket), token_matches(token, session.token_hash))
+    try:
+        channel = hub.watch(session, watcher)
+    except OverflowError as exc:
+        await websocket.close(CLOSE_TOO_MANY_VIEWERS, str(exc))
+        return
+    sender = asyncio.create_task(watcher.deliver())
+    try:
+        await _receive(websocket, hub, channel, session, watcher)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.cancel()
+        await asyncio.gather(sender, return_exceptions=True)
+        await hub.leave(session, watcher)
+
+
+async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Session,
+                   watcher: Watcher) -> None:  # fmt: skip
+    settings = hub.settings
+    limit = RateLimit(settings.max_messages_per_second)
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+        problem = _refusal(text, limit, settings, watcher)
+        if problem is not None:
+            watcher.offer_error(problem)
+            continue
+        try:
+            await _execute(COMMAND.validate_json(text), hub, channel, session)
+        except ValidationError as exc:
+            watcher.offer_error(_describe(exc))
+        except NeuronError as exc:
+            watcher.offer_error([{"loc": [exc.field], "msg": exc.message}])
+        except HTTPException as exc:
+            watcher.offer_error(exc.detail)
+
+
+def _refusal(text: str, limit: RateLimit, settings: Settings, watcher: Watcher) -> str | None:
+    if len(text) > settings.max_message_bytes:
+        return f"message too large: at most {settings.max_message_bytes} bytes"
+    if not limit.allow():
+        return f"too many messages: at most {settings.max_messages_per_second:g} a second"
+    if not watcher.controller:
+        return "this connection follows the session; steering it needs its control token"
+    return None
+
+
+async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -> None:
+    if isinstance(command, Play):
+        if not hub.play(channel, session):
+            raise HTTPException(409, f"nothing to train: the run is {session.status.value}; "
+                                "reset it or change a setting")  # fmt: skip
+    elif isinstance(command, Pause):
+        await hub.stop(channel, session)
+        hub.publish(session)
+    elif isinstance(command, Step):
+        epochs = command.epochs if command.samples is None else None
+        epochs = epochs or (1 if command.samples is None else None)
+        work = check_work(hub.settings, session.run.n_train, epochs, command.samples)
+        await hub.apply(session, lambda s: s.step(epochs=epochs, samples=command.samples), work)
+    elif isinstance(command, Reset):
+        await hub.stop(channel, session)
+        await hub.apply(session, Session.reset)
+    elif isinstance(command, Set):
+        patch = command.config.given() if command.config is not None else None
+        await hub.apply(session, lambda s: s.apply(patch or None, command.weights, command.bias))
+    elif isinstance(command, Speed):
+        channel.fps = min(command.fps or channel.fps, hub.settings.max_fps)
+        channel.steps_per_frame = min(command.steps_per_frame or channel.steps_per_frame,
+                                      hub.settings.max_steps_per_frame)  # fmt: skip
+
+
+def _describe(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors, reduced to where and what, safe to send back."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]

@@ -1,0 +1,79 @@
+"""create_app(): assembles the routers, the static files, the templates and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.api import datasets, pages, sessions, stream, train
+from app.api.middleware import BodyLimit, SecurityHeaders
+from app.live.hub import Hub
+from app.neuron.errors import NeuronError
+from app.sessions.manager import SessionManager
+from app.sessions.store import SQLiteStore
+from app.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPIRY_INTERVAL_SECONDS = 60.0
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = SQLiteStore(settings.database, settings.max_history_rows)
+        manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds)
+        app.state.sessions = manager
+        app.state.hub = Hub(manager, settings)
+        expiry = asyncio.create_task(_expire_forever(manager))
+        try:
+            yield
+        finally:
+            expiry.cancel()
+            for channel in list(app.state.hub.channels.values()):
+                session = manager.get(channel.session_id)
+                if session is not None:
+                    await app.state.hub.stop(channel, session)
+            store.close()
+
+    app = FastAPI(
+        title="Neuron Playground",
+        version=__version__,
+        description="Watch a single artificial neuron learn: REST API v1 and a live stream.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=ROOT / "templates")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(NeuronError, _neuron_error)
+    for module in (pages, datasets, sessions, train, stream):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _neuron_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NeuronError)
+    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _expire_forever(manager: SessionManager) -> None:
+    while True:
+        await asyncio.sleep(EXPIRY_INTERVAL_SECONDS)
+        manager.expire()

@@ -1,0 +1,110 @@
+"""A run as a standalone Python + NumPy script that retrains it and prints the weights.
+
+The script carries the training data and the replay log as one JSON string literal (made by
+`repr`, so nothing a user typed can become code) and repeats the training rules in plain NumPy.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.neuron.datasets import Dataset
+
+TEMPLATE = '''\
+"""Neuron Playground export: retrains one run of a single neuron with NumPy alone.
+
+Run it with `python {filename}`; it prints the final weights and bias.
+Rules: perceptron  w <- w + lr*(d - y)*x, b <- b + lr*(d - y)
+       gradient    w <- w - lr*dE/dw, E = 1/2 (o - t)^2 (or cross-entropy), o = f(w.x + b)
+"""
+import json
+
+import numpy as np
+
+RUN = json.loads({payload})
+
+
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+ACTIVATIONS = {{  # name: (f, f', class-0 target, z on the boundary)
+    "step": (lambda z: (z >= 0).astype(float), lambda z: np.zeros_like(z), 0.0, 0.0),
+    "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z)), 0.0, 0.0),
+    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2, -1.0, 0.0),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float), 0.0, 0.5),
+    "linear": (lambda z: np.asarray(z, dtype=float), lambda z: np.ones_like(z), 0.0, 0.5),
+}}
+
+
+def delta(cfg, z, t):
+    """dE/dz for one sample or a batch."""
+    f, df, _, _ = ACTIVATIONS[cfg["activation"]]
+    if cfg["loss"] == "cross_entropy":
+        return f(z) - t
+    return (f(z) - t) * df(z)
+
+
+def epoch_order(n, seed, epoch, shuffle):
+    return np.random.default_rng([seed, epoch]).permutation(n) if shuffle else np.arange(n)
+
+
+def online_update(cfg, X, d, t, w, b, s):
+    lr, use_bias = cfg["learning_rate"], cfg["use_bias"]
+    z = X[s] @ w + b
+    if cfg["rule"] == "perceptron":
+        e = int(d[s]) - int(z >= ACTIVATIONS[cfg["activation"]][3])
+        return w + lr * e * X[s], (b + lr * e if use_bias else 0.0)
+    g = float(delta(cfg, np.array(z), np.array(t[s])))
+    return w + -lr * g * X[s], (b + -lr * g if use_bias else 0.0)
+
+
+def full_batch_update(cfg, X, t, w, b):
+    g = delta(cfg, X @ w + b, t)
+    scale = 1.0 if cfg["reduction"] == "sum" else 1.0 / len(X)
+    grad_b = float(g.sum()) * scale if cfg["use_bias"] else 0.0
+    return w - cfg["learning_rate"] * ((X.T @ g) * scale), b - cfg["learning_rate"] * grad_b
+
+
+def main():
+    X, d = np.array(RUN["X"], dtype=float), np.array(RUN["y"])
+    start = RUN["start"]
+    cfg = start["config"]
+    w, b = np.array(start["weights"], dtype=float), float(start["bias"])
+    epoch, cursor = start["epoch"], start["cursor"]
+    for op in RUN["log"]:
+        t = np.where(d == 1, 1.0, ACTIVATIONS[cfg["activation"]][2])
+        if "config" in op:
+            cfg = op["config"]
+            if cfg["batch"] == "full":
+                cursor = 0
+            if not cfg["use_bias"]:
+                b = 0.0
+        elif "set" in op:
+            w, b = np.array(op["set"]["weights"], dtype=float), float(op["set"]["bias"])
+        elif "epochs" in op:
+            for _ in range(op["epochs"]):
+                w, b = full_batch_update(cfg, X, t, w, b)
+                epoch += 1
+        else:
+            for _ in range(op["samples"]):
+                s = epoch_order(len(X), cfg["seed"], epoch, cfg["shuffle"])[cursor]
+                w, b = online_update(cfg, X, d, t, w, b, s)
+                cursor += 1
+                if cursor == len(X):
+                    epoch, cursor = epoch + 1, 0
+    print(json.dumps({{"weights": w.tolist(), "bias": b, "epoch": epoch}}))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def export_script(data: Dataset, checkpoint: dict[str, Any], log: list[dict[str, Any]],
+                  filename: str = "neuron.py") -> str:  # fmt: skip
+    """The script that replays `log` from `checkpoint` on the run's training data."""
+    payload = {"X": data.X.tolist(), "y": data.y.tolist(), "start": checkpoint, "log": log}
+    return TEMPLATE.format(payload=repr(json.dumps(payload)), filename=filename)

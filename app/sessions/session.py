@@ -1,0 +1,209 @@
+"""A session: one run of the neuron that a user steers, with its history and its replay log.
+
+The replay log (config changes, hand-set weights, counts of updates) since a checkpoint is what
+the exported script replays, so an export reproduces the run even when it was steered by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from app.neuron.boundary import Plane, boundary, principal_plane
+from app.neuron.config import NeuronConfig, patch_config
+from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
+
+# Changing one of these changes the problem itself: the run starts again from its initial weights.
+RESTART_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed", "init",
+                  "use_bias")  # fmt: skip
+MAX_LOG_ENTRIES = 1000
+
+
+@dataclass
+class Session:
+    id: str
+    token_hash: str
+    run: Run
+    created_at: float
+    updated_at: float
+    checkpoint: dict[str, Any]  # the run state the replay log starts from
+    log: list[dict[str, Any]] = field(default_factory=list)
+    new_rows: list[HistoryRow] = field(default_factory=list)  # history not yet stored
+    history_cleared: bool = False  # stored history must be dropped at the next save
+    playing: bool = False
+
+    @classmethod
+    def create(cls, id_: str, token_hash: str, config: NeuronConfig) -> Session:
+        now = time.time()
+        run = Run(config)
+        session = cls(id_, token_hash, run, now, now, _checkpoint(run))
+        session.new_rows = [run.history_row()]
+        return session
+
+    @property
+    def config(self) -> NeuronConfig:
+        return self.run.config
+
+    @property
+    def status(self) -> Status:
+        if self.playing and self.run.state.status == Status.IDLE:
+            return Status.RUNNING
+        return self.run.state.status
+
+    # ---- commands ---------------------------------------------------------------------------
+    def step(self, epochs: int | None = None, samples: int | None = None) -> Progress:
+        if samples is not None:
+            progress = self.run.train_samples(samples)
+            self._log_count("samples", progress.samples)
+        else:
+            progress = self.run.train_epochs(epochs or 0)
+            key = "samples" if self.config.batch == "online" else "epochs"
+            self._log_count(key, progress.samples if key == "samples" else progress.epochs)
+        self.new_rows.extend(progress.rows)
+        self._touch()
+        return progress
+
+    def reset(self) -> None:
+        self._adopt_fresh(Run(self.config, data=self.run.data))
+
+    def apply(self, config_patch: dict[str, Any] | None = None,
+              weights: list[float] | None = None, bias: float | None = None) -> None:  # fmt: skip
+        """Apply a partial config and/or hand-set parameters; all checked before anything changes."""
+        new = patch_config(self.config, config_patch) if config_patch else self.config
+        restart = any(getattr(new, f) != getattr(self.config, f) for f in RESTART_FIELDS)
+        candidate = Run(new) if restart else self.run.with_config(new)
+        hand_set = weights is not None or bias is not None
+        if hand_set:
+            candidate.set_parameters(weights, bias)
+        if restart:
+            self._adopt_fresh(candidate)
+            return
+        changed = new != self.config
+        self.run = candidate
+        if changed:
+            self._log({"config": _training_fields(new)})
+        if hand_set:
+            self._log({"set": {"weights": self.run.state.weights, "bias": self.run.state.bias}})
+        self._touch()
+
+    # ---- views ------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The session state of PRODUCT.md §6 (without the control token)."""
+        run, ev = self.run, self.run.evaluate()
+        return {
+            "id": self.id,
+            "config": self.config.as_dict(),
+            "epoch": run.state.epoch,
+            "step": run.state.step,
+            "weights": run.state.weights,
+            "bias": run.state.bias,
+            "loss": ev.loss,
+            "accuracy": ev.accuracy,
+            "test_accuracy": ev.test_accuracy,
+            "outputs": ev.outputs,
+            "predictions": ev.predictions,
+            "converged": ev.converged,
+            "status": self.status.value,
+            "last_update": run.state.last_update,
+            "boundary": self.boundary(),
+            "feature_names": run.data.feature_names,
+            "data_version": self.data_version,
+        }
+
+    def boundary(self) -> dict[str, Any]:
+        run = self.run
+        return boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
+                        self.plane, self.config.grid_size)  # fmt: skip
+
+    def data_view(self) -> dict[str, Any]:
+        """The session's points in view coordinates (the principal plane beyond two features)."""
+        data = self.run.data
+        return {
+            "X": self.view_points.tolist(),
+            "y": data.y.tolist(),
+            "X_test": None if data.X_test is None else self._to_view(data.X_test).tolist(),
+            "y_test": None if data.y_test is None else data.y_test.tolist(),
+            "feature_names": data.feature_names,
+            "data_version": self.data_version,
+        }
+
+    @cached_property
+    def plane(self) -> Plane | None:
+        X = self.run.data.X
+        return principal_plane(X) if X.shape[1] != 2 else None
+
+    @cached_property
+    def view_points(self) -> np.ndarray:
+        return self._to_view(self.run.data.X)
+
+    @cached_property
+    def data_version(self) -> str:
+        fields = {f: getattr(self.config, f) for f in RESTART_FIELDS if f not in ("init", "use_bias")}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
+
+    def _to_view(self, X: np.ndarray) -> np.ndarray:
+        return self.plane.project(X) if self.plane is not None else X
+
+    # ---- bookkeeping ------------------------------------------------------------------------
+    def _adopt_fresh(self, run: Run) -> None:
+        data_changed = run.data is not self.run.data
+        self.run = run
+        self.checkpoint = _checkpoint(run)
+        self.log = []
+        self.history_cleared = True
+        self.new_rows = [run.history_row()]
+        if data_changed:
+            for name in ("plane", "view_points", "data_version"):
+                self.__dict__.pop(name, None)
+        self._touch()
+
+    def _log_count(self, key: str, count: int) -> None:
+        if count <= 0:
+            return
+        if self.log and set(self.log[-1]) == {key}:
+            self.log[-1][key] += count
+        else:
+            self._log({key: count})
+
+    def _log(self, entry: dict[str, Any] | None) -> None:
+        if entry is None:
+            return
+        self.log.append(entry)
+        if len(self.log) > MAX_LOG_ENTRIES:  # keep the log bounded: replay from here on
+            self.checkpoint = _checkpoint(self.run)
+            self.log = []
+
+    def _touch(self) -> None:
+        self.updated_at = time.time()
+
+    # ---- storage form -----------------------------------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        return {"config": self.config.as_dict(), "run": self.run.state.as_dict(),
+                "checkpoint": self.checkpoint, "log": self.log}  # fmt: skip
+
+    @classmethod
+    def from_record(cls, id_: str, token_hash: str, created_at: float, updated_at: float,
+                    record: dict[str, Any]) -> Session:  # fmt: skip
+        config = NeuronConfig(**record["config"])
+        run = Run(config, RunState.from_dict(record["run"]))
+        return cls(id_, token_hash, run, created_at, updated_at, record["checkpoint"], record["log"])
+
+
+def _checkpoint(run: Run) -> dict[str, Any]:
+    s = run.state
+    return {"config": _training_fields(run.config), "weights": s.weights, "bias": s.bias,
+            "epoch": s.epoch, "cursor": s.cursor}  # fmt: skip
+
+
+def _training_fields(config: NeuronConfig) -> dict[str, Any]:
+    keys = ("activation", "rule", "learning_rate", "use_bias", "batch", "reduction", "loss",
+            "shuffle", "seed")  # fmt: skip
+    return {k: getattr(config, k) for k in keys}
+
+

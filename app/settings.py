@@ -1,0 +1,45 @@
+"""Every limit and path of the service in one place, read from NEURON_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database() -> Path:
+    """The user's data directory (XDG), so sessions outlive the checkout."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "neuron-playground" / "sessions.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Limits keep every request bounded; the defaults allow every run of PRODUCT.md §10."""
+
+    model_config = SettingsConfigDict(env_prefix="NEURON_")
+
+    database: Path = Field(default_factory=default_database, description="SQLite file of sessions")
+    max_sessions: int = Field(500, ge=1, description="stored sessions; the oldest is evicted")
+    session_ttl_seconds: float = Field(7 * 24 * 3600, gt=0, description="idle sessions expire")
+    max_epochs_per_call: int = Field(10_000, ge=1, description="epochs in one step or train call")
+    max_work_per_call: int = Field(1_000_000, ge=1, description="epochs × training samples per call")
+    max_samples: int = Field(10_000, ge=1, description="rows of a synthetic or custom dataset")
+    max_features: int = Field(64, ge=1, description="features of a custom dataset")
+    max_grid_size: int = Field(256, ge=8, description="heatmap cells per side")
+    max_history_rows: int = Field(10_000, ge=100, description="history rows kept; older thinned")
+    max_body_bytes: int = Field(2_000_000, ge=1024, description="largest request body")
+    max_viewers: int = Field(300, ge=1, description="stream connections per session")
+    max_message_bytes: int = Field(65_536, ge=256, description="largest WebSocket message")
+    max_messages_per_second: float = Field(50, gt=0, description="commands per connection")
+    max_fps: int = Field(60, ge=1, description="frames per second of a stream")
+    max_steps_per_frame: int = Field(100, ge=1, description="epochs per stream frame")
+    max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
+    save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
