@@ -9,7 +9,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Watch a single artificial neuron learn: REST API v1 and a live stream.",
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets, so /docs works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
@@ -61,6 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (pages, datasets, sessions, train, stream):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Neuron Playground API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no call to an outside validator
+        )  # fmt: skip
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
