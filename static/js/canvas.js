@@ -1,0 +1,268 @@
+// The plot: the neuron's output as a heatmap, its boundary line, axes, and the data points
+// coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
+
+// Okabe–Ito orange and blue: a pair that stays distinct under every common colour-vision type.
+export const CLASS_COLOURS = ['#E69F00', '#0072B2'];
+const HEAT_LOW = [246, 190, 110]; // class-0 target, a light orange
+const HEAT_MID = [248, 248, 246];
+const HEAT_HIGH = [120, 178, 224]; // class-1 target, a light blue
+
+/** 256 colours from the class-0 target through near-white to the class-1 target. */
+function buildPalette() {
+  const lut = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i += 1) {
+    const t = i / 255;
+    const [a, b, u] = t < 0.5 ? [HEAT_LOW, HEAT_MID, t * 2] : [HEAT_MID, HEAT_HIGH, t * 2 - 1];
+    for (let c = 0; c < 3; c += 1) lut[i * 3 + c] = Math.round(a[c] + (b[c] - a[c]) * u);
+  }
+  return lut;
+}
+const PALETTE = buildPalette();
+
+/** Round tick values covering [lo, hi], about `count` of them. */
+export function niceTicks(lo, hi, count = 5) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) {
+    ticks.push(Math.abs(v) < 1e-12 ? 0 : Number(v.toPrecision(6)));
+  }
+  return ticks;
+}
+
+function decodeGrid(grid) {
+  const bytes = Uint8Array.from(atob(grid.data), (c) => c.charCodeAt(0));
+  return { width: grid.width, height: grid.height, bytes };
+}
+
+export class Plot {
+  constructor(canvas, { onAddPoint } = {}) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.scene = null;
+    this.gridKey = null;
+    this.heat = document.createElement('canvas');
+    this.onAddPoint = onAddPoint;
+    this.editable = false;
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    canvas.addEventListener('click', (event) => this.click(event));
+  }
+
+  resize() {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.draw();
+    }
+  }
+
+  /** scene: {view, grid, line, points: {X, y, predictions}, test: {X, y}|null, highlight,
+   *  discretise, labels: [x, y]} */
+  setScene(scene) {
+    this.scene = scene;
+    this.draw();
+  }
+
+  layout() {
+    const dpr = window.devicePixelRatio || 1;
+    const font = parseFloat(getComputedStyle(this.canvas).fontSize) || 14;
+    const left = Math.round(font * 3.6);
+    const bottom = Math.round(font * 3);
+    const top = Math.round(font * 0.8);
+    const right = Math.round(font * 1.2);
+    const w = this.canvas.width / dpr;
+    const h = this.canvas.height / dpr;
+    return { dpr, font, left, top, width: w - left - right, height: h - top - bottom, w, h };
+  }
+
+  draw() {
+    const { ctx, scene } = this;
+    const L = this.layout();
+    ctx.setTransform(L.dpr, 0, 0, L.dpr, 0, 0);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, L.w, L.h);
+    if (!scene || !scene.view || L.width <= 0 || L.height <= 0) return;
+    const [x0, x1, y0, y1] = scene.view;
+    const sx = (x) => L.left + ((x - x0) / (x1 - x0)) * L.width;
+    const sy = (y) => L.top + ((y1 - y) / (y1 - y0)) * L.height;
+    this.toData = (px, py) => [x0 + ((px - L.left) / L.width) * (x1 - x0),
+      y1 - ((py - L.top) / L.height) * (y1 - y0)];
+    this.drawHeatmap(scene, L);
+    this.drawAxes(scene, L, sx, sy);
+    this.drawLine(scene, sx, sy);
+    this.drawPoints(scene, L, sx, sy);
+  }
+
+  drawHeatmap(scene, L) {
+    if (!scene.grid) return;
+    const key = `${scene.grid.data}|${scene.discretise}`;
+    if (key !== this.gridKey) {
+      const { width, height, bytes } = decodeGrid(scene.grid);
+      this.heat.width = width;
+      this.heat.height = height;
+      const hctx = this.heat.getContext('2d');
+      const image = hctx.createImageData(width, height);
+      for (let i = 0; i < bytes.length; i += 1) {
+        const level = scene.discretise ? (bytes[i] >= 128 ? 255 : 0) : bytes[i];
+        image.data.set(PALETTE.subarray(level * 3, level * 3 + 3), i * 4);
+        image.data[i * 4 + 3] = 255;
+      }
+      hctx.putImageData(image, 0, 0);
+      this.gridKey = key;
+    }
+    this.ctx.imageSmoothingEnabled = !scene.discretise;
+    this.ctx.drawImage(this.heat, L.left, L.top, L.width, L.height);
+  }
+
+  drawAxes(scene, L, sx, sy) {
+    const { ctx } = this;
+    const [x0, x1, y0, y1] = scene.view;
+    ctx.font = `${L.font}px system-ui, sans-serif`;
+    ctx.fillStyle = '#1a1a1a';
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.12)';
+    ctx.lineWidth = 1;
+    const xs = niceTicks(x0, x1, Math.max(2, Math.round(L.width / (L.font * 6))));
+    const ys = niceTicks(y0, y1, Math.max(2, Math.round(L.height / (L.font * 4))));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const x of xs) {
+      ctx.beginPath();
+      ctx.moveTo(sx(x), L.top);
+      ctx.lineTo(sx(x), L.top + L.height + 5);
+      ctx.stroke();
+      ctx.fillText(tickLabel(x), sx(x), L.top + L.height + 7);
+    }
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const y of ys) {
+      ctx.beginPath();
+      ctx.moveTo(L.left - 5, sy(y));
+      ctx.lineTo(L.left + L.width, sy(y));
+      ctx.stroke();
+      ctx.fillText(tickLabel(y), L.left - 8, sy(y));
+    }
+    ctx.strokeStyle = '#1a1a1a';
+    ctx.strokeRect(L.left, L.top, L.width, L.height);
+    const [labelX, labelY] = scene.labels;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'bottom';
+    ctx.font = `600 ${L.font}px system-ui, sans-serif`;
+    ctx.fillText(labelX, L.left + L.width / 2, L.h - 2);
+    ctx.save();
+    ctx.translate(L.font * 0.2, L.top + L.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'top';
+    ctx.fillText(labelY, 0, 0);
+    ctx.restore();
+  }
+
+  drawLine(scene, sx, sy) {
+    if (!scene.line) return;
+    const { ctx } = this;
+    const [[ax, ay], [bx, by]] = scene.line;
+    for (const [style, width] of [['#ffffff', 6], ['#111111', 3]]) {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(sx(ax), sy(ay));
+      ctx.lineTo(sx(bx), sy(by));
+      ctx.stroke();
+    }
+  }
+
+  drawPoints(scene, L, sx, sy) {
+    const { points, test } = scene;
+    const n = (points?.y.length ?? 0) + (test?.y.length ?? 0);
+    const r = Math.max(2.5, Math.min(L.font * 0.7, 40 / Math.sqrt(Math.max(n, 1)) + 3));
+    this.ctx.save();
+    this.ctx.beginPath();
+    this.ctx.rect(L.left, L.top, L.width, L.height);
+    this.ctx.clip();
+    if (test) {
+      test.X.forEach((x, i) => this.marker(sx(x[0]), sy(x[1]), r, test.y[i], { hollow: true }));
+    }
+    if (points) {
+      points.X.forEach((x, i) => {
+        const wrong = points.predictions && points.predictions[i] !== undefined
+          && points.predictions[i] !== points.y[i];
+        this.marker(sx(x[0]), sy(x[1]), r, points.y[i], { wrong });
+      });
+      const h = scene.highlight;
+      if (h !== null && h !== undefined && points.X[h]) {
+        this.ring(sx(points.X[h][0]), sy(points.X[h][1]), r * 2 + 4);
+      }
+    }
+    this.ctx.restore();
+  }
+
+  /** Class 0 a circle, class 1 a square: shape tells the classes apart without colour. */
+  marker(x, y, r, cls, { hollow = false, wrong = false } = {}) {
+    const { ctx } = this;
+    ctx.beginPath();
+    if (cls === 1) ctx.rect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8);
+    else ctx.arc(x, y, r, 0, Math.PI * 2);
+    ctx.lineWidth = hollow ? Math.max(1.5, r * 0.35) : Math.max(1, r * 0.2);
+    if (hollow) {
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+      ctx.strokeStyle = CLASS_COLOURS[cls];
+    } else {
+      ctx.fillStyle = CLASS_COLOURS[cls];
+      ctx.strokeStyle = '#111111';
+    }
+    ctx.fill();
+    ctx.stroke();
+    if (wrong) this.cross(x, y, r);
+  }
+
+  cross(x, y, r) {
+    const { ctx } = this;
+    const d = r * 0.75;
+    for (const [style, width] of [['#ffffff', Math.max(3, r * 0.6)], ['#111111', Math.max(1.5, r * 0.3)]]) {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(x - d, y - d);
+      ctx.lineTo(x + d, y + d);
+      ctx.moveTo(x + d, y - d);
+      ctx.lineTo(x - d, y + d);
+      ctx.stroke();
+    }
+  }
+
+  ring(x, y, radius) {
+    const { ctx } = this;
+    ctx.setLineDash([5, 3]);
+    for (const [style, width] of [['#ffffff', 5], ['#111111', 2.5]]) {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(x, y, radius, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+  }
+
+  click(event) {
+    if (!this.editable || !this.onAddPoint || !this.toData) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const L = this.layout();
+    const px = event.clientX - rect.left;
+    const py = event.clientY - rect.top;
+    if (px < L.left || px > L.left + L.width || py < L.top || py > L.top + L.height) return;
+    this.onAddPoint(this.toData(px, py), event.shiftKey);
+  }
+
+  toBlob() {
+    return new Promise((resolve) => this.canvas.toBlob(resolve, 'image/png'));
+  }
+}
+
+function tickLabel(v) {
+  return String(Number(v.toPrecision(4))).replace('-', '\u2212');
+}

@@ -1,0 +1,93 @@
+// The setup form and the transport buttons: show the session's values, and turn every change
+// into an intent at once (while playing too).
+
+import { GATES, SYNTHETIC, parseValue } from './state.js';
+
+// Form controls that are config fields, by element id (= config field name).
+const CONFIG_FIELDS = ['dataset', 'activation', 'rule', 'learning_rate', 'use_bias', 'init', 'seed',
+  'noise', 'n_samples', 'test_fraction', 'batch', 'reduction', 'loss', 'shuffle', 'max_epochs'];
+// Controls that only change how the page looks.
+const VIEW_FIELDS = ['show_test', 'discretise'];
+const BUTTONS = { play: 'playPause', step: 'step', 'step-sample': 'stepSample', reset: 'reset',
+  regenerate: 'regenerate', 'clear-points': 'clearPoints' };
+
+const $ = (id) => document.getElementById(id);
+
+export class Controls {
+  /** handlers: onConfig(patch), onView(name, value), onSpeed(fps, stepsPerFrame), onAction(name) */
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.fields = Object.fromEntries([...CONFIG_FIELDS, ...VIEW_FIELDS].map((id) => [id, $(id)]));
+    this.speed = $('speed');
+    this.playButton = $('play');
+    $('setup').addEventListener('submit', (event) => event.preventDefault());
+    for (const id of CONFIG_FIELDS) this.fields[id].addEventListener('change', () => this.configChanged(id));
+    for (const id of VIEW_FIELDS) {
+      this.fields[id].addEventListener('change', () => handlers.onView(id, this.fields[id].checked));
+    }
+    this.speed.addEventListener('change', () => {
+      const [fps, spf] = this.speed.value.split(':').map(Number);
+      handlers.onSpeed(fps, spf);
+    });
+    for (const [id, action] of Object.entries(BUTTONS)) {
+      $(id).addEventListener('click', () => handlers.onAction(action));
+    }
+  }
+
+  configChanged(id) {
+    const input = this.fields[id];
+    let value;
+    if (input.type === 'checkbox') value = input.checked;
+    else if (id === 'max_epochs' && input.value.trim() === '') value = null;
+    else value = parseValue(id, input.value);
+    if (value === undefined || (input.type === 'number' && !input.checkValidity())) {
+      input.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    input.removeAttribute('aria-invalid');
+    if (id === 'init' && value === 'hand') return; // "as given" comes only from a link or a lesson
+    this.handlers.onConfig({ [id]: value });
+  }
+
+  /** Show the current values; a field the user is typing in is left alone. */
+  show(values, frame) {
+    for (const [id, input] of Object.entries(this.fields)) {
+      if (document.activeElement === input && input.type !== 'checkbox') continue;
+      const value = values[id];
+      if (input.type === 'checkbox') input.checked = Boolean(value);
+      else input.value = value === null || value === undefined ? '' : String(value);
+      input.removeAttribute('aria-invalid');
+    }
+    const hand = this.fields.init.querySelector('option[value="hand"]');
+    hand.disabled = values.init !== 'hand';
+    hand.hidden = values.init !== 'hand';
+    const speed = `${values.fps}:${values.steps_per_frame}`;
+    if ([...this.speed.options].some((o) => o.value === speed)) this.speed.value = speed;
+    this.showRelevant(values);
+    const running = frame?.status === 'running';
+    this.playButton.textContent = running ? 'Pause' : 'Play';
+    this.playButton.setAttribute('aria-pressed', String(running));
+  }
+
+  /** Hide what does not apply to this setup, so that every visible control does something. */
+  showRelevant(values) {
+    const gate = GATES.includes(values.dataset);
+    $('synthetic').hidden = !SYNTHETIC.includes(values.dataset);
+    $('field-test_fraction').hidden = gate;
+    $('field-show_test').hidden = gate;
+    $('custom-tools').hidden = values.dataset !== 'custom';
+    $('field-reduction').hidden = values.batch !== 'full';
+    $('field-loss').hidden = values.activation !== 'sigmoid' || values.rule !== 'gradient';
+    $('field-batch').hidden = values.rule === 'perceptron';
+    const stepSample = $('step-sample');
+    stepSample.disabled = this.viewer || values.batch === 'full';
+    stepSample.title = values.batch === 'full'
+      ? 'Full-batch training updates once per epoch: use Step' : 'One sample (Shift+S or Shift+→)';
+  }
+
+  /** Viewers follow: every control that steers the session is disabled. */
+  setViewer(viewer) {
+    this.viewer = viewer;
+    for (const element of document.querySelectorAll('[data-steer]')) element.disabled = viewer;
+  }
+}

@@ -1,0 +1,120 @@
+// Numbers, vectors and sentences for the page. Pure: no DOM.
+
+const MINUS = '\u2212';
+
+/** A number for people: integers as integers, else four significant digits; − for minus. */
+export function num(x) {
+  return plain(x).replace('-', MINUS);
+}
+
+/** The same number for TeX (KaTeX typesets "-" as a minus sign). */
+export function texNum(x) {
+  return plain(x);
+}
+
+function plain(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  const rounded = Math.round(x);
+  if (Math.abs(x - rounded) < 1e-9 * Math.max(1, Math.abs(x))) return String(rounded === 0 ? 0 : rounded);
+  const a = Math.abs(x);
+  if (a >= 1e5 || a < 1e-3) return x.toExponential(2).replace('e+', 'e');
+  return String(Number(x.toPrecision(4)));
+}
+
+/** A TeX factor: negative numbers in parentheses so that 1·(−1) reads right. */
+export function texFactor(x) {
+  const s = texNum(x);
+  return s.startsWith('-') ? `(${s})` : s;
+}
+
+/** [a, b, c] for people, shortened to `limit` entries with an ellipsis. */
+export function vec(xs, limit = 8) {
+  const shown = xs.slice(0, limit).map(num);
+  if (xs.length > limit) shown.push(`… ${xs.length - limit} more`);
+  return `[${shown.join(', ')}]`;
+}
+
+/** [a, b, c] in TeX, shortened to `limit` entries. */
+export function texVec(xs, limit = 4) {
+  const shown = xs.slice(0, limit).map(texNum);
+  if (xs.length > limit) shown.push('\\dots');
+  return `[${shown.join(',\\ ')}]`;
+}
+
+export function percent(x) {
+  if (x === null || x === undefined) return '—';
+  return `${Number((x * 100).toFixed(1))}%`;
+}
+
+// Why one neuron cannot get a set right, in our own words; shown with the status.
+export const CANNOT_SEPARATE = {
+  xor: 'XOR is not linearly separable: its class-1 inputs (0,1) and (1,0) sit on opposite '
+    + 'corners of the square, and the class-0 inputs (0,0) and (1,1) on the other two. One neuron '
+    + 'draws one straight line, and no straight line puts one diagonal on each side, so the '
+    + 'weights keep cycling and it never converges.',
+  xnor: 'XNOR is not linearly separable: its class-1 inputs (0,0) and (1,1) sit on opposite '
+    + 'corners of the square, and the class-0 inputs (0,1) and (1,0) on the other two. One neuron '
+    + 'draws one straight line, and no straight line puts one diagonal on each side, so it never '
+    + 'converges.',
+  circle: 'Not linearly separable: class 1 is a disc inside a ring of class 0, so the boundary '
+    + 'would have to be a circle, and one neuron can only draw a straight line.',
+  overlap: 'The two clouds overlap, so no straight line gets every point right; the neuron can '
+    + 'only look for the line with the fewest mistakes.',
+  virus: 'The row [0, 0, 1, 1] appears twice, once with target 1 and once with target 0, so no '
+    + 'neuron can get all eight rows right.',
+};
+
+/**
+ * The status line: what training is doing, in words. `frame` is the session state; `ctx` says
+ * whether the page is connected and whether it only follows.
+ */
+export function statusText(frame, ctx = {}) {
+  if (ctx.error) return ctx.error;
+  if (!frame) return ctx.connecting ? 'Connecting…' : 'Starting…';
+  const n = frame.epoch;
+  const epochs = `${n} epoch${n === 1 ? '' : 's'}`;
+  const maxed = frame.config.max_epochs != null && n >= frame.config.max_epochs;
+  let text;
+  if (frame.status === 'diverged') {
+    text = `Diverged at epoch ${n}: a weight or the loss grew past any finite number, so training `
+      + 'stopped at the last finite state. Try a learning rate ten times smaller, then Reset.';
+  } else if (frame.status === 'converged') {
+    text = `Converged after ${epochs}: every training sample is classified correctly.`;
+  } else if (frame.status === 'running') {
+    text = frame.converged
+      ? 'Running: every training sample is already right; the loss keeps falling.'
+      : 'Running.';
+  } else if (maxed) {
+    text = `Finished the ${epochs} set by Max epochs.`;
+  } else if (n === 0 && frame.step === 0) {
+    text = ctx.viewer ? 'Waiting for the teacher to start.' : 'Ready: press Play, or Step to go one epoch at a time.';
+  } else {
+    text = `Paused at epoch ${n}.`;
+  }
+  if (frame.converged && frame.status !== 'converged' && frame.status !== 'running' && frame.status !== 'diverged') {
+    text += ' Every training sample is classified correctly.';
+  }
+  const why = CANNOT_SEPARATE[frame.config.dataset];
+  if (why && frame.status !== 'converged' && !frame.converged) text += ` ${why}`;
+  if (ctx.reconnecting) text = `Reconnecting… ${text}`;
+  return text;
+}
+
+/** The one-line numbers under the status (not announced: it changes every frame). */
+export function statsText(frame) {
+  if (!frame) return '';
+  const parts = [`epoch ${frame.epoch}`, `updates ${frame.step}`, `loss ${num(frame.loss)}`,
+    `accuracy ${percent(frame.accuracy)}`];
+  if (frame.test_accuracy !== null && frame.test_accuracy !== undefined) {
+    parts.push(`test ${percent(frame.test_accuracy)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** Feature names for n inputs: the data set's own, else x1, x2, … */
+export function featureNames(frame) {
+  const n = frame.weights.length;
+  const names = frame.feature_names && frame.feature_names.length === n ? frame.feature_names : null;
+  return names ?? Array.from({ length: n }, (_, i) => `x${i + 1}`);
+}

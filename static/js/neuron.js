@@ -1,0 +1,182 @@
+// The neuron drawn: inputs → weighted connections → Σ → activation → output, every weight and
+// the bias as a number and a bar, the formula with current values; weights editable while paused.
+
+import { featureNames, num, texNum, vec } from './format.js';
+import { renderTex } from './maths.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const MAX_DRAWN_INPUTS = 7;
+const POSITIVE = '#0072B2';
+const NEGATIVE = '#D55E00';
+
+export const ACTIVATION_TEX = {
+  step: '\\operatorname{step}(z) = \\begin{cases} 1 & z \\ge 0 \\\\ 0 & z < 0 \\end{cases}',
+  sigmoid: '\\sigma(z) = \\dfrac{1}{1 + e^{-z}}',
+  tanh: '\\tanh(z) = \\dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}',
+  relu: '\\operatorname{relu}(z) = \\max(0, z)',
+  linear: 'f(z) = z',
+};
+const ACTIVATION_LABEL = { step: 'step', sigmoid: 'σ', tanh: 'tanh', relu: 'ReLU', linear: 'f(z)=z' };
+
+function el(tag, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function shorten(name, length = 16) {
+  return name.length > length ? `${name.slice(0, length - 1)}…` : name;
+}
+
+export class NeuronView {
+  constructor({ svg, params, formula, weights, hint }, { onSetWeights }) {
+    Object.assign(this, { svg, params, formula, weightsBox: weights, hint, onSetWeights });
+    this.rowsKey = null;
+    this.formulaKey = null;
+    this.inputs = [];
+  }
+
+  update(frame, { editable }) {
+    const names = featureNames(frame);
+    this.params.textContent = `w = ${vec(frame.weights)}, b = ${num(frame.bias)}`;
+    this.drawDiagram(frame, names);
+    this.drawFormula(frame);
+    this.drawRows(frame, names, editable);
+  }
+
+  drawDiagram(frame, names) {
+    const svg = this.svg;
+    svg.replaceChildren();
+    const w = frame.weights;
+    const order = w.map((_, i) => i);
+    if (w.length > MAX_DRAWN_INPUTS) order.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]));
+    const shown = order.slice(0, w.length > MAX_DRAWN_INPUTS ? MAX_DRAWN_INPUTS - 1 : w.length);
+    shown.sort((a, b) => a - b);
+    const hidden = w.length - shown.length;
+    const rows = shown.length + (hidden ? 1 : 0) + 1; // + bias
+    const top = 18;
+    const gap = Math.min(44, (220 - 2 * top) / Math.max(rows - 1, 1));
+    const yOf = (k) => 110 - ((rows - 1) * gap) / 2 + k * gap;
+    const sum = { x: 250, y: 110 };
+    const scale = Math.max(1e-9, ...w.map(Math.abs), Math.abs(frame.bias));
+    const x = frame.last_update?.x;
+    const link = (k, weight, label, value, caption) => {
+      const y = yOf(k);
+      const width = 1 + 7 * Math.min(1, Math.abs(weight) / scale);
+      const colour = weight > 0 ? POSITIVE : weight < 0 ? NEGATIVE : '#888888';
+      svg.append(el('line', {
+        x1: 92, y1: y, x2: sum.x - 22, y2: sum.y, stroke: colour, 'stroke-width': width,
+        'stroke-dasharray': weight === 0 ? '4 3' : 'none', class: 'link',
+      }));
+      svg.append(el('circle', { cx: 80, cy: y, r: 12, class: 'node' }));
+      svg.append(el('text', { x: 80, y: y + 4, class: 'node-value' }, value));
+      svg.append(el('text', { x: 64, y: y + 4, class: 'input-name' }, label));
+      const mx = 92 + (sum.x - 22 - 92) * 0.45;
+      const my = y + (sum.y - y) * 0.45;
+      svg.append(el('text', { x: mx, y: my - 4, class: 'weight-label' }, caption));
+    };
+    shown.forEach((i, k) => {
+      link(k, w[i], shorten(names[i]), x ? num(x[i]) : '', `w${i + 1}=${num(w[i])}`);
+    });
+    if (hidden) {
+      svg.append(el('text', { x: 64, y: yOf(shown.length) + 4, class: 'input-name' },
+        `+ ${hidden} more inputs`));
+    }
+    link(rows - 1, frame.config.use_bias ? frame.bias : 0, 'bias', '1', `b=${num(frame.bias)}`);
+    const z = frame.last_update && 'z' in frame.last_update ? frame.last_update.z : null;
+    const out = frame.last_update && 'output' in frame.last_update ? frame.last_update.output : null;
+    svg.append(el('circle', { cx: sum.x, cy: sum.y, r: 22, class: 'node sum' }));
+    svg.append(el('text', { x: sum.x, y: sum.y + 7, class: 'sum-label' }, 'Σ'));
+    if (z !== null) svg.append(el('text', { x: sum.x, y: sum.y + 40, class: 'node-note' }, `z=${num(z)}`));
+    svg.append(el('line', { x1: sum.x + 22, y1: sum.y, x2: 300, y2: sum.y, class: 'arrow' }));
+    svg.append(el('rect', { x: 300, y: sum.y - 18, width: 52, height: 36, rx: 6, class: 'node act' }));
+    svg.append(el('text', { x: 326, y: sum.y + 5, class: 'act-label' }, ACTIVATION_LABEL[frame.config.activation] ?? 'f'));
+    svg.append(el('line', { x1: 352, y1: sum.y, x2: 372, y2: sum.y, class: 'arrow' }));
+    svg.append(el('circle', { cx: 384, cy: sum.y, r: 12, class: 'node out' }));
+    if (out !== null) svg.append(el('text', { x: 384, y: sum.y + 32, class: 'node-note' }, `o=${num(out)}`));
+  }
+
+  drawFormula(frame) {
+    const { weights: w, bias: b } = frame;
+    const key = `${frame.config.activation}|${w.join()}|${b}|${frame.config.use_bias}`;
+    if (key === this.formulaKey) return;
+    this.formulaKey = key;
+    let z;
+    if (w.length <= 4) {
+      const terms = w.map((wi, i) => `${i === 0 ? texNum(wi) : signed(wi)}\\,x_{${i + 1}}`);
+      z = `z = ${terms.join(' ')}${frame.config.use_bias ? ` ${signed(b)}` : ''}`;
+    } else {
+      z = `z = \\textstyle\\sum_{i=1}^{${w.length}} w_i x_i${frame.config.use_bias ? ` ${signed(b)}` : ''}`;
+    }
+    const f = ACTIVATION_TEX[frame.config.activation] ?? 'f(z)';
+    const zLine = document.createElement('div');
+    const yLine = document.createElement('div');
+    renderTex(zLine, z);
+    renderTex(yLine, `y = ${f}`);
+    this.formula.replaceChildren(zLine, yLine);
+  }
+
+  drawRows(frame, names, editable) {
+    const n = frame.weights.length;
+    const key = names.join('|');
+    if (key !== this.rowsKey) this.buildRows(names);
+    const scale = Math.max(1e-9, ...frame.weights.map(Math.abs), Math.abs(frame.bias));
+    const values = [...frame.weights, frame.bias];
+    this.inputs.forEach((input, i) => {
+      const v = values[i];
+      if (document.activeElement !== input) input.value = String(Number(v.toPrecision(6)));
+      const bias = i === n;
+      input.disabled = !editable || (bias && !frame.config.use_bias);
+      const bar = this.bars[i];
+      const share = Math.min(1, Math.abs(v) / scale) * 50;
+      bar.style.width = `${share}%`;
+      bar.style.left = v >= 0 ? '50%' : `${50 - share}%`;
+      bar.className = `bar ${v >= 0 ? 'pos' : 'neg'}`;
+    });
+    this.hint.textContent = editable
+      ? 'Type a weight or the bias and press Enter to set it by hand.'
+      : (frame.status === 'running' ? 'Pause to set a weight or the bias by hand.' : '');
+  }
+
+  buildRows(names) {
+    this.rowsKey = names.join('|');
+    this.weightsBox.replaceChildren();
+    this.inputs = [];
+    this.bars = [];
+    const labels = [...names.map((name, i) => `w${i + 1} (${name})`), 'b (bias)'];
+    labels.forEach((label, i) => {
+      const row = document.createElement('div');
+      row.className = 'weight-row';
+      const id = `weight-${i}`;
+      const lab = document.createElement('label');
+      lab.htmlFor = id;
+      lab.textContent = label;
+      const track = document.createElement('div');
+      track.className = 'track';
+      track.setAttribute('aria-hidden', 'true');
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      track.append(bar);
+      const input = document.createElement('input');
+      Object.assign(input, { id, type: 'number', step: 'any' });
+      input.dataset.steer = '';
+      input.addEventListener('change', () => this.commit());
+      row.append(lab, track, input);
+      this.weightsBox.append(row);
+      this.inputs.push(input);
+      this.bars.push(bar);
+    });
+  }
+
+  commit() {
+    const values = this.inputs.map((input) => Number(input.value));
+    if (!values.every(Number.isFinite)) return;
+    this.onSetWeights(values.slice(0, -1), values[values.length - 1]);
+  }
+}
+
+function signed(x) {
+  const s = texNum(x);
+  return s.startsWith('-') ? `- ${s.slice(1)}` : `+ ${s}`;
+}

@@ -1,0 +1,100 @@
+// The truth table (gates) or a bounded sample table: inputs, target, output, prediction, and the
+// sample of the last update highlighted.
+
+import { GATES } from './state.js';
+import { num } from './format.js';
+
+const MAX_ROWS = 12;
+
+export class SampleTable {
+  constructor(table, title, note) {
+    Object.assign(this, { table, title, note });
+    this.key = null;
+  }
+
+  /** frame: the session state; data: the session's points; features: rows in feature space or null. */
+  update(frame, data, features) {
+    if (!data) return;
+    const n = data.y.length;
+    const highlight = onlineSample(frame);
+    const rows = pickRows(n, highlight);
+    const key = JSON.stringify([rows, rows.map((i) => frame.outputs[i]), highlight, frame.data_version,
+      features ? features.length : 0]);
+    if (key === this.key) return;
+    this.key = key;
+    const gate = GATES.includes(frame.config.dataset);
+    this.title.textContent = gate ? 'Truth table' : 'Training samples';
+    const names = columnNames(frame, data, features);
+    const head = ['#', ...names, 'target', 'output', 'predicted', 'right?'];
+    const thead = document.createElement('thead');
+    thead.append(row(head.map((h) => cell('th', h, { scope: 'col' }))));
+    const tbody = document.createElement('tbody');
+    let previous = -1;
+    for (const i of rows) {
+      if (i !== previous + 1) tbody.append(gapRow(head.length));
+      previous = i;
+      const inputs = (features ? features[i] : data.X[i]) ?? [];
+      const predicted = frame.predictions[i];
+      const right = predicted === data.y[i];
+      const tr = row([
+        cell('th', String(i + 1), { scope: 'row' }),
+        ...inputs.slice(0, names.length).map((v) => cell('td', num(v))),
+        cell('td', String(data.y[i])),
+        cell('td', num(frame.outputs[i])),
+        cell('td', predicted === undefined ? '—' : String(predicted)),
+        cell('td', right ? '✓ yes' : '✗ no', { class: right ? 'ok' : 'bad' }),
+      ]);
+      if (i === highlight) {
+        tr.className = 'current';
+        tr.setAttribute('aria-current', 'true');
+      }
+      tbody.append(tr);
+    }
+    this.table.replaceChildren(thead, tbody);
+    const wrong = frame.predictions.filter((p, i) => p !== data.y[i]).length;
+    const shown = rows.length < n ? `Showing ${rows.length} of ${n} training samples. ` : '';
+    const where = features || names[0] !== 'PC 1' ? '' : 'Inputs shown in the principal-component plane. ';
+    this.note.textContent = `${shown}${where}${wrong === 0 ? 'All right.' : `${wrong} misclassified.`}`;
+  }
+}
+
+/** The training sample of the last online update, if any. */
+export function onlineSample(frame) {
+  const u = frame.last_update;
+  return u && u.kind !== 'batch' && Number.isInteger(u.sample) ? u.sample : null;
+}
+
+function pickRows(n, highlight) {
+  const rows = Array.from({ length: Math.min(n, MAX_ROWS) }, (_, i) => i);
+  if (highlight !== null && highlight >= rows.length && highlight < n) {
+    rows.pop();
+    rows.push(highlight);
+  }
+  return rows;
+}
+
+function columnNames(frame, data, features) {
+  const width = features ? features[0]?.length ?? 0 : data.X[0]?.length ?? 0;
+  if (!features && frame.weights.length > 2) return ['PC 1', 'PC 2'];
+  if (width > 6) return [];
+  const names = data.feature_names?.length === width ? data.feature_names : null;
+  return Array.from({ length: width }, (_, i) => names?.[i] ?? `x${i + 1}`);
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+function cell(tag, text, attrs = {}) {
+  const c = document.createElement(tag);
+  c.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) c.setAttribute(k, v);
+  return c;
+}
+
+function gapRow(span) {
+  const td = cell('td', '…', { colspan: String(span), class: 'gap' });
+  return row([td]);
+}
