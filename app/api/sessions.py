@@ -97,6 +97,6 @@ async def share_qr(session: SessionDep, request: Request) -> Response:
 
 @router.delete("/{session_id}", status_code=204)
 async def delete_session(session: ControlledSessionDep, manager: ManagerDep, hub: HubDep) -> Response:
-    hub.close_session(session.id)
     manager.delete(session.id)
+    await hub.close_session(session.id)
     return Response(status_code=204)

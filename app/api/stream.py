@@ -16,7 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.api.commands import COMMAND, Pause, Play, Reset, Set, Speed, Step
 from app.api.limits import check_work
-from app.live.hub import Channel, Hub, Watcher
+from app.live.hub import CLOSE_SESSION_GONE, Channel, Hub, Watcher
 from app.neuron.errors import NeuronError
 from app.sessions.session import Session
 from app.sessions.tokens import token_matches
@@ -24,7 +24,6 @@ from app.settings import Settings
 
 router = APIRouter()
 
-CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_TOO_MANY_VIEWERS = 4429
 
 
@@ -34,6 +33,9 @@ class SocketSink:
 
     async def send(self, text: str) -> None:
         await self.websocket.send_text(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        await self.websocket.close(code, reason)
 
 
 class RateLimit:
@@ -58,7 +60,7 @@ async def stream(websocket: WebSocket, session_id: str, token: str | None = None
     await websocket.accept()
     session = hub.sessions.get(session_id)
     if session is None:
-        await websocket.close(CLOSE_UNKNOWN_SESSION, "session not found")
+        await websocket.close(CLOSE_SESSION_GONE, "session not found")
         return
     watcher = Watcher(SocketSink(websocket), token_matches(token, session.token_hash))
     try:

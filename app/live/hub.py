@@ -21,13 +21,16 @@ from app.sessions.session import Session
 from app.settings import Settings
 
 T = TypeVar("T")
-INLINE_WORK = 4_000  # sample-updates cheap enough to run on the event loop itself
+INLINE_WORK = 4_000
+CLOSE_SESSION_GONE = 4404  # sample-updates cheap enough to run on the event loop itself
 
 
 class Sink(Protocol):
     """Where a connection's frames go (the WebSocket route provides it)."""
 
     async def send(self, text: str) -> None: ...
+
+    async def close(self, code: int, reason: str) -> None: ...
 
 
 @dataclass(eq=False)
@@ -103,11 +106,14 @@ class Hub:
         for watcher in channel.watchers:
             watcher.offer(frame)
 
-    def close_session(self, session_id: str) -> None:
-        """Stop a deleted session's runner; its watchers get no more frames."""
+    async def close_session(self, session_id: str) -> None:
+        """A deleted session: stop its runner and close every connection watching it."""
         channel = self.channels.get(session_id)
-        if channel is not None:
-            self.pause(channel)
+        if channel is None:
+            return
+        self.pause(channel)
+        for watcher in list(channel.watchers):
+            await watcher.sink.close(CLOSE_SESSION_GONE, "session deleted")
 
     # ---- watchers ---------------------------------------------------------------------------
     def watch(self, session: Session, watcher: Watcher) -> Channel:

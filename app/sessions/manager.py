@@ -52,6 +52,8 @@ class SessionManager:
 
     def save(self, session: Session) -> None:
         """Store the session and its new history rows; called before any response about it."""
+        if session.deleted:
+            return
         stored = StoredSession(session.id, session.token_hash, session.created_at,
                                session.updated_at, session.to_record())  # fmt: skip
         self.store.put(stored, session.new_rows, session.history_cleared)
@@ -59,7 +61,9 @@ class SessionManager:
         session.history_cleared = False
 
     def delete(self, session_id: str) -> bool:
-        self._cache.pop(session_id, None)
+        session = self._cache.pop(session_id, None)
+        if session is not None:
+            session.deleted = True
         self._locks.pop(session_id, None)
         return self.store.delete(session_id)
 

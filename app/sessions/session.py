@@ -37,6 +37,7 @@ class Session:
     new_rows: list[HistoryRow] = field(default_factory=list)  # history not yet stored
     history_cleared: bool = False  # stored history must be dropped at the next save
     playing: bool = False
+    deleted: bool = False  # set once removed, so that no later save brings it back
 
     @classmethod
     def create(cls, id_: str, token_hash: str, config: NeuronConfig) -> Session:
