@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from app.api.schemas import DatasetData, DatasetInfo
+from app.api.schemas import DatasetData, DatasetInfo, error_responses
 from app.neuron.datasets import DATASETS, DataParams, DatasetSpec, load_dataset
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -23,7 +23,7 @@ async def list_datasets() -> list[dict[str, Any]]:
     return [_info(spec) for spec in DATASETS.values()]
 
 
-@router.get("/{dataset_id}", response_model=DatasetData)
+@router.get("/{dataset_id}", response_model=DatasetData, responses=error_responses(404))
 async def read_dataset(dataset_id: str) -> dict[str, Any]:
     """Every row with the default seed and size (breast_cancer standardised over all rows)."""
     spec = DATASETS.get(dataset_id)

@@ -191,6 +191,27 @@ class DatasetData(DatasetInfo):
     feature_names: list[str]
 
 
+class ErrorMessage(BaseModel):
+    detail: str
+
+
+# The error answers a route can give besides 422, documented once for /docs and schema checks.
+# Always JSON, also on routes whose success is text or SVG (so no `model`, which takes the route's
+# media type).
+ERRORS: dict[int, str] = {
+    400: "a body that is not UTF-8 text (FastAPI's answer)",
+    401: "no `Authorization: Bearer <control_token>`",
+    403: "a control token that does not steer this session",
+    404: "no session or dataset with that id",
+    413: "request body over NEURON_MAX_BODY_BYTES",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    content = {"application/json": {"schema": ErrorMessage.model_json_schema()}}
+    return {code: {"description": ERRORS[code], "content": content} for code in codes}
+
+
 class SessionData(BaseModel):
     X: list[list[float]]
     y: list[int]

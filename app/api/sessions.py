@@ -13,35 +13,46 @@ from app.api.deps import ControlledSessionDep, HubDep, ManagerDep, SessionDep, S
 from app.api.limits import check_work, field_error
 from app.api.schemas import (
     CreatedSession, HistoryEntry, PredictRequest, PredictResponse, SessionConfig, SessionData,
-    SessionPatch, SessionState, StepRequest,
+    SessionPatch, SessionState, StepRequest, error_responses,
 )  # fmt: skip
 from app.neuron.config import complete_config
 from app.neuron.export import export_script
 from app.sessions.session import Session
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+READ = error_responses(404)
+STEER = error_responses(401, 403, 404)
+STEER_WITH_BODY = error_responses(400, 401, 403, 404, 413)
 
 
-@router.post("", status_code=201, response_model=CreatedSession)
+class PythonScript(PlainTextResponse):
+    media_type = "text/x-python"  # the media type /docs and the schema announce
+
+
+class SVGImage(Response):
+    media_type = "image/svg+xml"
+
+
+@router.post("", status_code=201, response_model=CreatedSession, responses=error_responses(400, 413))
 async def create_session(body: SessionConfig, manager: ManagerDep) -> dict[str, Any]:
     """Start a run; the response carries `control_token` this once."""
     session, token = manager.create(complete_config(body.given()))
     return {**session.state(), "control_token": token}
 
 
-@router.get("/{session_id}", response_model=SessionState)
+@router.get("/{session_id}", response_model=SessionState, responses=READ)
 async def read_session(session: SessionDep) -> dict[str, Any]:
     return session.state()
 
 
-@router.patch("/{session_id}", response_model=SessionState)
+@router.patch("/{session_id}", response_model=SessionState, responses=STEER_WITH_BODY)
 async def change_session(body: SessionPatch, session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
     """Apply part of a config and/or weights and bias set by hand, at once."""
     await hub.apply(session, lambda s: s.apply(body.config_part() or None, body.weights, body.bias))
     return session.state()
 
 
-@router.post("/{session_id}/step", response_model=SessionState)
+@router.post("/{session_id}/step", response_model=SessionState, responses=STEER_WITH_BODY)
 async def step_session(body: StepRequest, session: ControlledSessionDep, hub: HubDep,
                        settings: SettingsDep) -> dict[str, Any]:  # fmt: skip
     """Train `epochs` epochs or `samples` online updates (stops early once training must stop)."""
@@ -50,14 +61,15 @@ async def step_session(body: StepRequest, session: ControlledSessionDep, hub: Hu
     return session.state()
 
 
-@router.post("/{session_id}/reset", response_model=SessionState)
+@router.post("/{session_id}/reset", response_model=SessionState, responses=STEER)
 async def reset_session(session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
     """Back to the initial weights, history cleared."""
     await hub.apply(session, Session.reset)
     return session.state()
 
 
-@router.post("/{session_id}/predict", response_model=PredictResponse)
+@router.post("/{session_id}/predict", response_model=PredictResponse,
+             responses=error_responses(400, 404, 413))
 async def predict(body: PredictRequest, session: SessionDep) -> dict[str, Any]:
     n = session.run.data.n_features
     if any(len(row) != n for row in body.inputs):
@@ -67,35 +79,35 @@ async def predict(body: PredictRequest, session: SessionDep) -> dict[str, Any]:
     return {"outputs": outputs.tolist(), "predictions": predictions.tolist()}
 
 
-@router.get("/{session_id}/history", response_model=list[HistoryEntry])
+@router.get("/{session_id}/history", response_model=list[HistoryEntry], responses=READ)
 async def history(session: SessionDep, manager: ManagerDep) -> list[dict[str, Any]]:
     """One row per epoch (epoch 0 is the start); past the cap, older rows are thinned."""
     return manager.history(session)
 
 
-@router.get("/{session_id}/data", response_model=SessionData)
+@router.get("/{session_id}/data", response_model=SessionData, responses=READ)
 async def session_data(session: SessionDep) -> dict[str, Any]:
     """The session's points in view coordinates (principal-component plane past 2 features)."""
     return session.data_view()
 
 
-@router.get("/{session_id}/export.py", response_class=PlainTextResponse)
-async def export(session: SessionDep) -> PlainTextResponse:
+@router.get("/{session_id}/export.py", response_class=PythonScript, responses=READ)
+async def export(session: SessionDep) -> PythonScript:
     """A standalone Python + NumPy script that retrains this run and prints its weights."""
     script = export_script(session.run.data, session.checkpoint, session.log)
     headers = {"Content-Disposition": f'attachment; filename="neuron-{session.id[:8]}.py"'}
-    return PlainTextResponse(script, media_type="text/x-python; charset=utf-8", headers=headers)
+    return PythonScript(script, headers=headers)
 
 
-@router.get("/{session_id}/qr.svg", response_class=Response)
+@router.get("/{session_id}/qr.svg", response_class=SVGImage, responses=READ)
 async def share_qr(session: SessionDep, request: Request) -> Response:
     """The students' link to follow this session, as a QR code big enough for a projector."""
     link = str(request.url_for("playground_page").include_query_params(session=session.id))
     svg = segno.make(link, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return SVGImage(svg, headers={"Cache-Control": "no-store"})
 
 
-@router.delete("/{session_id}", status_code=204)
+@router.delete("/{session_id}", status_code=204, responses=STEER)
 async def delete_session(session: ControlledSessionDep, manager: ManagerDep, hub: HubDep) -> Response:
     manager.delete(session.id)
     await hub.close_session(session.id)

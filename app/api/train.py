@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from app.api.deps import SettingsDep
 from app.api.limits import check_work
-from app.api.schemas import TrainRequest, TrainResponse
+from app.api.schemas import TrainRequest, TrainResponse, error_responses
 from app.live.hub import run_bounded
 from app.neuron.config import complete_config
 from app.sessions.session import Session
@@ -17,7 +17,7 @@ from app.sessions.session import Session
 router = APIRouter(tags=["train"])
 
 
-@router.post("/api/train", response_model=TrainResponse)
+@router.post("/api/train", response_model=TrainResponse, responses=error_responses(400, 413))
 async def train(body: TrainRequest, settings: SettingsDep) -> dict[str, Any]:
     """Train a fresh neuron for `epochs` epochs; returns the final state and every epoch's row."""
     given = body.given()
