@@ -7,9 +7,11 @@ export function num(x) {
   return plain(x).replace('-', MINUS);
 }
 
-/** The same number for TeX (KaTeX typesets "-" as a minus sign). */
+/** The same number for TeX (KaTeX typesets "-" as a minus sign); 1.5e-4 as 1.5·10⁻⁴. */
 export function texNum(x) {
-  return plain(x);
+  const s = plain(x);
+  const m = /^(-?[\d.]+)e(-?\d+)$/.exec(s);
+  return m ? `${m[1]}\\cdot 10^{${m[2]}}` : s;
 }
 
 function plain(x) {

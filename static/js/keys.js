@@ -13,6 +13,8 @@ export function bindKeys(actions) {
     const action = pick(event, target);
     if (!action || !actions[action]) return;
     event.preventDefault();
+    // A button clicks on Space's keyup; blurred now, the keyup lands on the page instead.
+    if (action === 'playPause' && target !== document.body) target.blur?.();
     actions[action]();
   });
 }
@@ -20,17 +22,25 @@ export function bindKeys(actions) {
 function isTyping(target) {
   if (target.isContentEditable) return true;
   if (!TYPING.has(target.tagName)) return false;
-  return !(target.type === 'checkbox' && !keyboardFocused(target));
+  // A checkbox or a list picked with the pointer hands the keys back to the shortcuts, so that
+  // S after choosing a dataset steps instead of jumping to the "Symptoms table".
+  const picked = target.type === 'checkbox' || target.tagName === 'SELECT';
+  return !(picked && !keyboardFocused(target));
 }
 
 // A control focused by the keyboard keeps Space for itself; one merely left focused by a
-// mouse click does not, so Space after clicking Reset plays instead of resetting again.
+// pointer does not, so Space after clicking Reset plays instead of resetting again.
+// (:focus-visible cannot tell: a key press makes the focused element focus-visible.)
+let pointerFocused = null;
+document.addEventListener('pointerdown', (event) => {
+  pointerFocused = event.target.closest?.('button, a, summary, input, select') ?? null;
+}, true);
+document.addEventListener('focusin', (event) => {
+  if (event.target !== pointerFocused) pointerFocused = null;
+});
+
 function keyboardFocused(target) {
-  try {
-    return target.matches(':focus-visible');
-  } catch {
-    return true;
-  }
+  return target !== pointerFocused;
 }
 
 function pick(event, target) {

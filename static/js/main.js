@@ -215,7 +215,9 @@ function render() {
   document.body.classList.toggle('running', f.status === 'running');
   $('dataset-about').textContent = page.datasets[f.config.dataset]?.description ?? '';
   plot.editable = !page.viewer && f.config.dataset === 'custom';
-  plot.setScene(scene(f));
+  const drawn = scene(f);
+  plot.setScene(drawn);
+  document.querySelector('.legend-test').hidden = !drawn.test;
   neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
   updateView.update(f);
   if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features);
@@ -292,7 +294,9 @@ function showLesson() {
 
 function setPresenter(on) {
   page.values.presenter = on;
-  document.body.classList.toggle('presenter', on);
+  document.documentElement.classList.toggle('presenter', on);
+  // On a projector the teacher tells the lesson; its text folds away to leave room for the plot.
+  $('lesson-details').open = !on;
   $('presenter').setAttribute('aria-pressed', String(on));
   plot.draw();
   draw();

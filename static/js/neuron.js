@@ -25,7 +25,7 @@ function el(tag, attrs = {}, text = null) {
   return node;
 }
 
-function shorten(name, length = 16) {
+function shorten(name, length = 18) {
   return name.length > length ? `${name.slice(0, length - 1)}…` : name;
 }
 
@@ -39,7 +39,9 @@ export class NeuronView {
 
   update(frame, { editable }) {
     const names = featureNames(frame);
-    this.params.textContent = `w = ${vec(frame.weights)}, b = ${num(frame.bias)}`;
+    const limit = frame.weights.length > 8 ? 4 : 8;
+    this.params.textContent = `w = ${vec(frame.weights, limit)}, b = ${num(frame.bias)}`;
+    this.frame = frame;
     this.drawDiagram(frame, names);
     this.drawFormula(frame);
     this.drawRows(frame, names, editable);
@@ -55,10 +57,13 @@ export class NeuronView {
     shown.sort((a, b) => a - b);
     const hidden = w.length - shown.length;
     const rows = shown.length + (hidden ? 1 : 0) + 1; // + bias
-    const top = 18;
-    const gap = Math.min(44, (220 - 2 * top) / Math.max(rows - 1, 1));
-    const yOf = (k) => 110 - ((rows - 1) * gap) / 2 + k * gap;
-    const sum = { x: 250, y: 110 };
+    const gap = 40;
+    const height = Math.max(110, (rows - 1) * gap + 56);
+    svg.setAttribute('viewBox', `0 0 400 ${height}`);
+    const yOf = (k) => height / 2 - ((rows - 1) * gap) / 2 + k * gap;
+    const sum = { x: 262, y: height / 2 };
+    const inX = 132;
+    const labelled = rows <= 4; // with more inputs the bars below carry the numbers
     const scale = Math.max(1e-9, ...w.map(Math.abs), Math.abs(frame.bias));
     const x = frame.last_update?.x;
     const link = (k, weight, label, value, caption) => {
@@ -66,21 +71,22 @@ export class NeuronView {
       const width = 1 + 7 * Math.min(1, Math.abs(weight) / scale);
       const colour = weight > 0 ? POSITIVE : weight < 0 ? NEGATIVE : '#888888';
       svg.append(el('line', {
-        x1: 92, y1: y, x2: sum.x - 22, y2: sum.y, stroke: colour, 'stroke-width': width,
+        x1: inX + 12, y1: y, x2: sum.x - 22, y2: sum.y, stroke: colour, 'stroke-width': width,
         'stroke-dasharray': weight === 0 ? '4 3' : 'none', class: 'link',
       }));
-      svg.append(el('circle', { cx: 80, cy: y, r: 12, class: 'node' }));
-      svg.append(el('text', { x: 80, y: y + 4, class: 'node-value' }, value));
-      svg.append(el('text', { x: 64, y: y + 4, class: 'input-name' }, label));
-      const mx = 92 + (sum.x - 22 - 92) * 0.45;
-      const my = y + (sum.y - y) * 0.45;
-      svg.append(el('text', { x: mx, y: my - 4, class: 'weight-label' }, caption));
+      svg.append(el('circle', { cx: inX, cy: y, r: 12, class: 'node' }));
+      svg.append(el('text', { x: inX, y: y + 4, class: 'node-value' }, value));
+      svg.append(el('text', { x: inX - 18, y: y + 4, class: 'input-name' }, label));
+      if (!labelled) return;
+      const mx = inX + 12 + (sum.x - 22 - inX - 12) * 0.5;
+      const my = y + (sum.y - y) * 0.5;
+      svg.append(el('text', { x: mx, y: my - 6, class: 'weight-label' }, caption));
     };
     shown.forEach((i, k) => {
       link(k, w[i], shorten(names[i]), x ? num(x[i]) : '', `w${i + 1}=${num(w[i])}`);
     });
     if (hidden) {
-      svg.append(el('text', { x: 64, y: yOf(shown.length) + 4, class: 'input-name' },
+      svg.append(el('text', { x: inX + 12, y: yOf(shown.length) + 4, class: 'input-name' },
         `+ ${hidden} more inputs`));
     }
     link(rows - 1, frame.config.use_bias ? frame.bias : 0, 'bias', '1', `b=${num(frame.bias)}`);
@@ -125,7 +131,7 @@ export class NeuronView {
     const values = [...frame.weights, frame.bias];
     this.inputs.forEach((input, i) => {
       const v = values[i];
-      if (document.activeElement !== input) input.value = String(Number(v.toPrecision(6)));
+      if (document.activeElement !== input) input.value = String(Number(v.toPrecision(4)));
       const bias = i === n;
       input.disabled = !editable || (bias && !frame.config.use_bias);
       const bar = this.bars[i];
@@ -161,7 +167,7 @@ export class NeuronView {
       const input = document.createElement('input');
       Object.assign(input, { id, type: 'number', step: 'any' });
       input.dataset.steer = '';
-      input.addEventListener('change', () => this.commit());
+      input.addEventListener('change', () => this.commit(i));
       row.append(lab, track, input);
       this.weightsBox.append(row);
       this.inputs.push(input);
@@ -169,10 +175,15 @@ export class NeuronView {
     });
   }
 
-  commit() {
-    const values = this.inputs.map((input) => Number(input.value));
-    if (!values.every(Number.isFinite)) return;
-    this.onSetWeights(values.slice(0, -1), values[values.length - 1]);
+  /** Send the one value typed; the others go back exactly as the server has them. */
+  commit(index) {
+    const typed = Number(this.inputs[index].value);
+    if (this.inputs[index].value.trim() === '' || !Number.isFinite(typed) || !this.frame) return;
+    const weights = [...this.frame.weights];
+    let bias = this.frame.bias;
+    if (index < weights.length) weights[index] = typed;
+    else bias = typed;
+    this.onSetWeights(weights, bias);
   }
 }
 

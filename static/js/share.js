@@ -13,7 +13,7 @@ export function studentLink(sessionId) {
 export function openShareDialog(sessionId) {
   const link = studentLink(sessionId);
   $('share-link').value = link;
-  $('share-qr').src = qrUrl(sessionId);
+  showQr(sessionId);
   $('share-copy').onclick = async () => {
     try {
       await navigator.clipboard.writeText(link);
@@ -24,6 +24,23 @@ export function openShareDialog(sessionId) {
   };
   $('share-copy').textContent = 'Copy link';
   $('share-dialog').showModal();
+}
+
+/** The server's QR code as an image. An SVG needs its namespace to stand alone as an image, so
+ *  one that arrives without it (fit for inlining) gets it added before it is shown. */
+async function showQr(sessionId) {
+  const img = $('share-qr');
+  try {
+    const response = await fetch(qrUrl(sessionId));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    let svg = await response.text();
+    if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
+    if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    img.hidden = false;
+  } catch {
+    img.hidden = true; // the link itself is still there to copy
+  }
 }
 
 export function bindDialogs() {

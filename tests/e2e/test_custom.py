@@ -1,0 +1,70 @@
+"""A custom dataset: click adds a point, shift-click the other class, Clear points, taps on phones."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Pages
+from tests.e2e.helpers import button, control, query
+
+
+def points_in_url(page: Page) -> list[tuple[float, float, int]]:
+    raw = query(page).get("pts", "")
+    rows = [chunk.split(",") for chunk in raw.split("_") if chunk]
+    return [(float(x), float(y), int(c)) for x, y, c in rows]
+
+
+def click_plot(page: Page, fx: float, fy: float, **options: object) -> None:
+    """Click at a fraction of the plot's drawing area (inside the axes)."""
+    box = page.locator("#plot").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, **options)  # type: ignore[arg-type]
+
+
+def test_clicks_add_points_of_either_class(pages: Pages) -> None:
+    page = pages.new("/?dataset=custom")
+    expect(page.get_by_text("Click or tap the plot to add a point")).to_be_visible()
+    start = points_in_url(page)
+    assert len(start) == 4
+    click_plot(page, 0.8, 0.2)
+    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === {len(start) + 1}")
+    added = points_in_url(page)[-1]
+    assert added[2] == 1 and added[0] > 0 and added[1] > 0  # top right, the chosen class 1
+    page.keyboard.down("Shift")
+    click_plot(page, 0.3, 0.7)
+    page.keyboard.up("Shift")
+    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === {len(start) + 2}")
+    assert points_in_url(page)[-1][2] == 0  # shift-click: the other class
+
+    button(page, "Clear points").click()
+    expect(page.get_by_role("status")).to_contain_text("Points cleared")
+    click_plot(page, 0.5, 0.5)
+    page.wait_for_function("() => new URL(location).searchParams.get('pts').split('_').length === 1")
+    button(page, "Play").click()
+    expect(page.get_by_role("status")).to_contain_text("Converged")
+
+
+def test_choosing_custom_starts_from_the_points_on_screen(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    control(page, "Dataset").select_option("custom")
+    page.wait_for_function("() => new URL(location).searchParams.get('dataset') === 'custom'")
+    assert [p[2] for p in points_in_url(page)] == [0, 0, 0, 1]
+
+
+def test_a_tap_adds_a_point_on_a_phone(pages: Pages) -> None:
+    page = pages.new("/?dataset=custom", viewport={"width": 390, "height": 844}, is_mobile=True,
+                     has_touch=True)  # fmt: skip
+    control(page, "New point class").select_option("0")
+    box = page.locator("#plot").bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    page.wait_for_function("() => new URL(location).searchParams.get('pts').split('_').length === 5")
+    assert points_in_url(page)[-1][2] == 0
+
+
+def test_points_are_not_placed_on_a_built_in_dataset(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    click_plot(page, 0.5, 0.5)
+    page.wait_for_timeout(300)
+    assert "pts" not in query(page)
+    expect(page.locator("#custom-tools")).to_be_hidden()
