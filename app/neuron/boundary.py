@@ -28,7 +28,7 @@ class Plane:
 
     def slice(self, w: Array, b: float) -> tuple[Array, float]:
         """The neuron restricted to the plane: z = w'·p + b' with w' = axes·w, b' = w·mean + b."""
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverged neuron may overflow
+        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights may overflow
             return self.axes @ w, float(w @ self.mean + b)
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,6 +74,12 @@ def clip_line_to_box(w: Array, c: float, box: Box) -> list[list[float]] | None:
                 x = (c - w[1] * y) / w[0]
                 if x0 <= x <= x1:
                     found.append((x, y))
+        # A crossing at a corner can round to a hair outside the box and be dropped above
+        # (a line along the diagonal would vanish): test the corners themselves.
+        for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+            tx, ty = w[0] * x, w[1] * y
+            if abs(tx + ty - c) <= 1e-12 * (abs(tx) + abs(ty) + abs(c)):
+                found.append((x, y))
     unique = sorted(set(found))
     if len(unique) < 2:
         return None

@@ -303,6 +303,8 @@ class Run:
             self.state.status = Status.CONVERGED
         self.state.epoch_errors = 0
         self._close_epoch(progress)
+        if progress.rows[-1].loss >= 1e308:  # the loss overflowed: stop, as full batch does
+            self.state.status = Status.DIVERGED
 
     def _close_epoch(self, progress: Progress) -> None:
         ev = self.evaluate()
