@@ -28,7 +28,7 @@ async def read_dataset(dataset_id: str) -> dict[str, Any]:
     """Every row with the default seed and size (breast_cancer standardised over all rows)."""
     spec = DATASETS.get(dataset_id)
     if spec is None:
-        raise HTTPException(404, f"dataset {dataset_id!r} not found; one of {sorted(DATASETS)}")
+        raise HTTPException(404, f"no dataset with that id; one of {sorted(DATASETS)}")
     if dataset_id == "custom":
         return {**_info(spec), "X": [], "y": [], "feature_names": ["x1", "x2"]}
     data = load_dataset(dataset_id, DataParams())

@@ -35,7 +35,8 @@ def find_session(
 ) -> Session:
     session = manager.get(session_id)
     if session is None:
-        raise HTTPException(404, f"session {session_id!r} not found")
+        # The id is not echoed: a client knows what it sent, and a reflected string is a risk.
+        raise HTTPException(404, "no session with that id (it may have expired or been deleted)")
     return session
 
 

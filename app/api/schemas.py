@@ -13,6 +13,9 @@ DatasetId = Literal["and", "or", "nand", "nor", "xor", "xnor", "virus", "breast_
                     "overlap", "circle", "custom"]  # fmt: skip
 ActivationId = Literal["step", "sigmoid", "tanh", "relu", "linear"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+# A custom point's coordinate: bounded so that the view box and the distances along the boundary
+# line stay finite (a point at 1e300 overflowed them into a 500); standardise larger data.
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -27,8 +30,9 @@ class InitWeights(Strict):
 
 
 class Points(Strict):
-    X: list[list[Finite]] = Field(min_length=1, max_length=10_000,
-                                  description="rows of 1 to 64 features (cap: NEURON_MAX_SAMPLES)")  # fmt: skip
+    X: list[list[Coordinate]] = Field(
+        min_length=1, max_length=10_000,
+        description="rows of 1 to 64 features, each within ±1e6 (cap: NEURON_MAX_SAMPLES)")  # fmt: skip
     y: list[Literal[0, 1]] = Field(min_length=1, max_length=10_000, description="class of each row")
 
     @model_validator(mode="after")

@@ -140,5 +140,11 @@ async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -
 
 
 def _describe(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors, reduced to where and what, safe to send back."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
+    """Pydantic's errors, reduced to where and what, safe to send back: no input echoed."""
+    return [{"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors(include_url=False)]
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "union_tag_invalid":  # pydantic's own message quotes the unknown type
+        return f"'type' should be one of {error['ctx']['expected_tags']}"
+    return str(error["msg"])
