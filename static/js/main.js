@@ -279,6 +279,7 @@ function buildLessonMenu() {
 function showLesson() {
   const lesson = page.values.lesson ? lessonByNumber(page.values.lesson) : null;
   $('lesson-panel').hidden = !lesson;
+  refit();
   if (!lesson) return;
   $('lesson-title').textContent = `Lesson ${lesson.number}: ${lesson.title}`;
   $('lesson-text').innerHTML = lesson.text; // our own static text from lessons.js
@@ -298,8 +299,21 @@ function setPresenter(on) {
   // On a projector the teacher tells the lesson; its text folds away to leave room for the plot.
   $('lesson-details').open = !on;
   $('presenter').setAttribute('aria-pressed', String(on));
+  refit();
   plot.draw();
   draw();
+}
+
+/** Size the plot so that all of it fits under its top edge in the window. */
+function fitPlot() {
+  const top = document.querySelector('.canvas-wrap').getBoundingClientRect().top + window.scrollY;
+  const legend = document.querySelector('.legend').offsetHeight;
+  const room = Math.max(260, window.innerHeight - top - legend - 44); // and a line for the status to grow
+  document.documentElement.style.setProperty('--plot-room', `${Math.round(room)}px`);
+}
+
+function refit() {
+  requestAnimationFrame(fitPlot);
 }
 
 function toggleFullscreen() {
@@ -358,6 +372,8 @@ async function start() {
   bindDialogs();
   bindDownloads(() => page.frame, plot);
   bindKeys(actions);
+  window.addEventListener('resize', refit);
+  $('lesson-details').addEventListener('toggle', refit);
   $('share').addEventListener('click', share);
   $('presenter').addEventListener('click', actions.presenter);
   $('fullscreen').addEventListener('click', toggleFullscreen);

@@ -1,0 +1,123 @@
+"""Take the README's screenshots of the playground: laptop, phone and presenter mode.
+
+    python docs/screenshots.py        (or: make screenshots)
+
+Starts its own server on a free port with a throwaway database, drives Chromium through a few
+setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844)
+and docs/screenshot-presenter.png (1366×768). Set NEURON_CHROMIUM to pick the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    """A `python -m app` process on a free port, its sessions in a temporary SQLite file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        env = {**os.environ, "NEURON_DATABASE": str(Path(tmp) / "sessions.sqlite3")}
+        process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=0.5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not become healthy in 20 s")
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("NEURON_CHROMIUM")
+    if explicit:
+        return explicit
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def press(page: Page, name: str, times: int = 1) -> None:
+    for _ in range(times):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(120)
+
+
+def laptop(page: Page) -> None:
+    """Lesson 4, the sigmoid neuron on OR, trained to the tutorial's 10,000 epochs."""
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("status").filter(has_text="Finished").wait_for(timeout=30_000)
+
+
+def phone(page: Page) -> None:
+    """Two blobs and a sigmoid neuron a few epochs in."""
+    press(page, "Step", 4)
+
+
+def presenter(page: Page) -> None:
+    """Lesson 1 in presenter mode, stepped sample by sample into its second epoch."""
+    press(page, "Step sample", 6)
+
+
+SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
+    ("screenshot-laptop.png", "/?lesson=4&fps=60&spf=100", {"width": 1366, "height": 768}, laptop),
+    ("screenshot-phone.png", "/?dataset=blobs&activation=sigmoid&init=random&lr=0.5",
+     {"width": 390, "height": 844}, phone),
+    ("screenshot-presenter.png", "/?lesson=1&present=1", {"width": 1366, "height": 768}, presenter),
+]  # fmt: skip
+
+
+def main() -> None:
+    with server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        for filename, path, viewport, act in SHOTS:
+            mobile = viewport["width"] < 600
+            context = browser.new_context(viewport=viewport, device_scale_factor=2 if mobile else 1,  # type: ignore[arg-type]
+                                          is_mobile=mobile, has_touch=mobile)  # fmt: skip
+            page = context.new_page()
+            page.goto(url + path)
+            page.locator("#stats").filter(has_text="epoch").wait_for()
+            act(page)
+            page.wait_for_timeout(600)  # the last frame drawn and the history curves loaded
+            page.screenshot(path=str(DOCS / filename))
+            print(f"saved docs/{filename}")
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
