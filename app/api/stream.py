@@ -7,6 +7,7 @@ an error frame and changes nothing; the connection stays open.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.settings import Settings
 router = APIRouter()
 
 CLOSE_TOO_MANY_VIEWERS = 4429
+PLAIN_NAME = re.compile(r"[a-z_]{1,32}")  # a mistyped command worth naming back; nothing else is
 
 
 class SocketSink:
@@ -145,6 +147,8 @@ def _describe(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 def _message(error: Any) -> str:
-    if error["type"] == "union_tag_invalid":  # pydantic's own message quotes the unknown type
-        return f"'type' should be one of {error['ctx']['expected_tags']}"
+    if error["type"] == "union_tag_invalid":  # pydantic's own message quotes any type back
+        tag = str(error["ctx"]["tag"])
+        named = f"'{tag}'" if PLAIN_NAME.fullmatch(tag) else "given"
+        return f"the type {named} is unknown; one of {error['ctx']['expected_tags']}"
     return str(error["msg"])
