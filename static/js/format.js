@@ -4,7 +4,7 @@ const MINUS = '\u2212';
 
 /** A number for people: integers as integers, else four significant digits; − for minus. */
 export function num(x) {
-  return plain(x).replace('-', MINUS);
+  return plain(x).replaceAll('-', MINUS);
 }
 
 /** The same number for TeX (KaTeX typesets "-" as a minus sign); 1.5e-4 as 1.5·10⁻⁴. */
@@ -17,11 +17,18 @@ export function texNum(x) {
 function plain(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  const rounded = Math.round(x);
-  if (Math.abs(x - rounded) < 1e-9 * Math.max(1, Math.abs(x))) return String(rounded === 0 ? 0 : rounded);
   const a = Math.abs(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(2).replace('e+', 'e');
+  if (a >= 1e6) return exponential(x, 3);
+  const rounded = Math.round(x);
+  if (Math.abs(x - rounded) < 1e-9 * Math.max(1, a)) return String(rounded === 0 ? 0 : rounded);
+  if (a < 1e-3) return exponential(x, 2);
   return String(Number(x.toPrecision(4)));
+}
+
+/** 1.50e+243 as 1.5e243: the mantissa without trailing zeros. */
+function exponential(x, digits) {
+  const [mantissa, power] = x.toExponential(digits).split('e');
+  return `${Number(mantissa)}e${Number(power)}`;
 }
 
 /** A TeX factor: negative numbers in parentheses so that 1·(−1) reads right. */

@@ -154,6 +154,37 @@ def test_breast_cancer_draws_the_principal_plane_and_feature_bars(pages: Pages) 
     expect(page.locator("#samples thead")).to_contain_text("PC 1")
     button(page, "Step").click()
     expect(page.locator("#stats")).to_contain_text("test ")
+    expect(page.locator("#acc-chart .u-legend")).to_contain_text("test")
+
+
+def test_curves_follow_the_epochs(pages: Pages) -> None:
+    page = pages.new("/?dataset=blobs&activation=sigmoid&init=random")
+    button(page, "Step").click()
+    button(page, "Step").click()
+    button(page, "Step").click()
+    expect(page.locator("#stats")).to_contain_text("epoch 3")
+    expect(page.locator("#loss-chart .u-title")).to_have_text("Loss")
+    expect(page.locator("#acc-chart .u-legend")).to_contain_text("train")
+    page.wait_for_timeout(300)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('.chart canvas')].map((c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let line = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 40 && Math.abs(d[i + 1] - 0x72) < 30 && d[i + 2] > 150) line++;
+          return line;
+        })"""
+    )
+    assert len(drawn) == 2 and all(n > 50 for n in drawn), drawn  # a train line in both charts
+
+
+def test_divergence_is_said_in_words_with_what_to_try(pages: Pages) -> None:
+    page = pages.new("/?dataset=blobs&activation=linear&lr=100&batch=online&fps=30")
+    button(page, "Play").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Diverged", timeout=15_000)
+    expect(status).to_contain_text("smaller")
+    expect(button(page, "Play")).to_be_visible()
+    assert "NaN" not in page.locator("#params").inner_text()
 
 
 def test_lesson_links_open_their_setup_with_next_and_previous(pages: Pages) -> None:
