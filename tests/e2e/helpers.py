@@ -11,9 +11,10 @@ MINUS = "\u2212"
 
 
 def open_page(page: Page, url: str) -> None:
-    """Go to the page and wait for its first frame (the stats line fills in)."""
+    """Go to the page and wait for its first frame and its data (the sample table fills in)."""
     page.goto(url)
     page.locator("#stats").filter(has_text="epoch").wait_for()
+    page.locator("#samples tbody tr").first.wait_for()
 
 
 def query(page: Page) -> dict[str, str]:
