@@ -3,22 +3,25 @@
 const TRAIN = '#0072B2';
 const TEST = '#D55E00';
 const MAX_POINTS = 20000;
+// Epochs are whole numbers: ticks only at whole steps.
+const EPOCH_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
-function chartOptions(width, title, series, yRange) {
+function chartOptions(width, title, series, yRange, large) {
+  const font = `${large ? 17 : 12}px system-ui, sans-serif`;
+  const axis = { stroke: '#1a1a1a', grid: { stroke: 'rgba(0,0,0,0.08)' }, font, labelFont: `600 ${font}` };
   return {
     width,
-    height: 170,
+    height: large ? 220 : 170,
     title,
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
     axes: [
-      { label: 'epoch', stroke: '#1a1a1a', grid: { stroke: 'rgba(0,0,0,0.08)' } },
+      { ...axis, label: 'epoch', incrs: EPOCH_STEPS, labelSize: large ? 34 : 26 },
       {
-        stroke: '#1a1a1a',
-        grid: { stroke: 'rgba(0,0,0,0.08)' },
+        ...axis,
         values: yRange ? (_, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) : undefined,
-        size: 56,
+        size: large ? 76 : 56,
       },
     ],
     series: [{ label: 'epoch' }, ...series],
@@ -32,6 +35,7 @@ export class Charts {
     this.rows = { epoch: [], loss: [], accuracy: [], test: [] };
     this.plots = null;
     this.hasTest = false;
+    this.large = false;
     new ResizeObserver(() => this.resize()).observe(lossElement);
   }
 
@@ -43,9 +47,9 @@ export class Charts {
     const accuracySeries = [{ label: 'train', stroke: TRAIN, width: 2 }];
     if (this.hasTest) accuracySeries.push({ label: 'test', stroke: TEST, width: 2, dash: [8, 5] });
     this.plots = [
-      new window.uPlot(chartOptions(width, 'Loss', [{ label: 'loss', stroke: TRAIN, width: 2 }]),
+      new window.uPlot(chartOptions(width, 'Loss', [{ label: 'loss', stroke: TRAIN, width: 2 }], null, this.large),
         this.lossData(), this.lossElement),
-      new window.uPlot(chartOptions(width, 'Accuracy', accuracySeries, [0, 1]),
+      new window.uPlot(chartOptions(width, 'Accuracy', accuracySeries, [0, 1], this.large),
         this.accuracyData(), this.accuracyElement),
     ];
   }
@@ -63,7 +67,14 @@ export class Charts {
   resize() {
     if (!this.plots) return;
     const width = Math.max(200, this.lossElement.clientWidth);
-    for (const plot of this.plots) plot.setSize({ width, height: 170 });
+    for (const plot of this.plots) plot.setSize({ width, height: this.large ? 220 : 170 });
+  }
+
+  /** Larger type for presenter mode (uPlot draws its axes on a canvas, out of CSS's reach). */
+  setLarge(large) {
+    if (large === this.large) return;
+    this.large = large;
+    if (this.plots) this.build();
   }
 
   /** Replace every point with a history (a list of per-epoch rows). */

@@ -300,6 +300,7 @@ function setPresenter(on) {
   $('lesson-details').open = !on;
   $('presenter').setAttribute('aria-pressed', String(on));
   refit();
+  charts.setLarge(on);
   plot.draw();
   draw();
 }

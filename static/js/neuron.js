@@ -25,7 +25,7 @@ function el(tag, attrs = {}, text = null) {
   return node;
 }
 
-function shorten(name, length = 18) {
+function shorten(name, length = 15) {
   return name.length > length ? `${name.slice(0, length - 1)}…` : name;
 }
 
