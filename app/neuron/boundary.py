@@ -103,7 +103,7 @@ def heatmap(w: Array, b: float, f: Activation, box: Box, size: int) -> bytes:
         z = ys[:, None] * w[1] + (xs[None, :] * w[0] + b)
         o = f.fn(z)
         level = np.clip((o - f.low_target) / (1.0 - f.low_target), 0.0, 1.0)
-    level = np.nan_to_num(level, nan=0.5)
+    level = np.where(np.isnan(level), 0.5, level)  # clipped: NaN is the only non-finite left
     return (level * 255.0 + 0.5).astype(np.uint8).tobytes()
 
 

@@ -20,7 +20,8 @@ from app.neuron.datasets import Dataset, load_dataset
 from app.neuron.errors import NeuronError
 from app.neuron.losses import LOSSES, Loss
 
-PERCEPTRON_BLOCK = 64  # samples tested at once between two perceptron errors
+PERCEPTRON_BLOCK = 64  # samples tested at once after a perceptron error
+PERCEPTRON_MAX_BLOCK = 65_536  # the most, after a long run without one
 
 
 class Status(str, Enum):
@@ -139,6 +140,21 @@ class Run:
         return o, (z >= self.z_star).astype(np.int64)
 
     def evaluate(self) -> Evaluation:
+        loss, pred, accuracy, test_acc, o = self._score()
+        if not np.isfinite(o).all():
+            o = np.nan_to_num(o, nan=0.0, posinf=1e308, neginf=-1e308)
+        return Evaluation(o.tolist(), pred.tolist(), loss, accuracy, test_acc,
+                          bool((pred == self.data.y).all()))  # fmt: skip
+
+    def history_row(self, ev: Evaluation | None = None) -> HistoryRow:
+        if ev is None:  # no per-sample lists: an epoch's row needs only the scores
+            loss, _, accuracy, test_acc, _ = self._score()
+        else:
+            loss, accuracy, test_acc = ev.loss, ev.accuracy, ev.test_accuracy
+        return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b)
+
+    def _score(self) -> tuple[float, Array, float, float | None, Array]:
+        """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs."""
         X, y = self.data.X, self.data.y
         with np.errstate(over="ignore", invalid="ignore"):
             z = X @ self.w + self.b
@@ -150,14 +166,7 @@ class Run:
         if self.data.X_test is not None and self.data.y_test is not None:
             test_acc = float((self.output(self.data.X_test)[1] == self.data.y_test).mean())
         accuracy = float((pred == y).mean())
-        outputs = np.nan_to_num(o, nan=0.0, posinf=1e308, neginf=-1e308)
-        return Evaluation(outputs.tolist(), pred.tolist(), loss if math.isfinite(loss) else 1e308,
-                          accuracy, test_acc, bool((pred == y).all()))  # fmt: skip
-
-    def history_row(self, ev: Evaluation | None = None) -> HistoryRow:
-        ev = ev or self.evaluate()
-        return HistoryRow(self.state.epoch, ev.loss, ev.accuracy, ev.test_accuracy,
-                          self.w.tolist(), self.b)  # fmt: skip
+        return loss if math.isfinite(loss) else 1e308, pred, accuracy, test_acc, o
 
     # ---- changing it by hand ----------------------------------------------------------------
     def set_parameters(self, weights: list[float] | None, bias: float | None) -> None:
@@ -224,33 +233,40 @@ class Run:
         """Rosenblatt's rule, w ← w + η·(d − y)·x, testing a block of samples per vector op.
 
         Between two errors the weights do not move, so a whole block can be classified at once
-        and only the first mistake in it needs the update.
+        and only the first mistake in it needs the update. The block doubles while no mistake
+        turns up (a long clean stretch costs a few vector ops) and shrinks back after one.
         """
         X, d, lr = self.data.X, self.data.y, self.config.learning_rate
         w, b, use_bias = self.w, self.b, self.config.use_bias
-        i, n, last = 0, len(chunk), None
-        while i < n:
-            idx = chunk[i : i + PERCEPTRON_BLOCK]
-            with np.errstate(over="ignore", invalid="ignore"):
-                y = (X[idx] @ w + b >= self.z_star).astype(np.int64)
-            wrong = np.flatnonzero(y != d[idx])
-            if wrong.size == 0:
-                i += len(idx)
-                continue
-            i += int(wrong[0])
-            s = int(chunk[i])
-            before = (w.copy(), b)
-            e = int(d[s]) - int(y[wrong[0]])
-            with np.errstate(over="ignore", invalid="ignore"):
-                w = w + lr * e * X[s]
+        n, last = len(chunk), None
+        if n == 0:
+            return 0
+        if self.config.shuffle:
+            X, d = X[chunk], d[chunk]
+        else:  # data order: the chunk is a run of consecutive rows, so views will do
+            X, d = X[chunk[0] : chunk[0] + n], d[chunk[0] : chunk[0] + n]
+        i, block = 0, PERCEPTRON_BLOCK
+        with np.errstate(over="ignore", invalid="ignore"):
+            while i < n:
+                y = X[i : i + block] @ w + b >= self.z_star
+                wrong = y != d[i : i + block]
+                k = int(wrong.argmax())
+                if not wrong[k]:
+                    i += len(wrong)
+                    block = min(2 * block, PERCEPTRON_MAX_BLOCK)
+                    continue
+                i, block = i + k, PERCEPTRON_BLOCK
+                before = (w.copy(), b)
+                e = int(d[i]) - int(y[k])
+                w = w + lr * e * X[i]
                 b = b + lr * e if use_bias else 0.0
-            if not _finite(w, b):
-                self.w, self.b = before
-                self.state.status = Status.DIVERGED
-                return i
-            self.state.epoch_errors += 1
-            last = (i, before)
-            i += 1
+                if not _finite(w, b):
+                    self.w, self.b = before
+                    self.state.status = Status.DIVERGED
+                    return i
+                self.state.epoch_errors += 1
+                last = (i, before)
+                i += 1
         self.w, self.b = w, b
         self._record_perceptron(chunk, n, last)
         return n
@@ -307,9 +323,8 @@ class Run:
             self.state.status = Status.DIVERGED
 
     def _close_epoch(self, progress: Progress) -> None:
-        ev = self.evaluate()
         progress.epochs += 1
-        progress.rows.append(self.history_row(ev))
+        progress.rows.append(self.history_row())
 
     def _train_full_batch(self, epochs: int) -> Progress:
         """One update per epoch from the gradient summed (or averaged) over every sample."""
