@@ -1,6 +1,8 @@
 // The plot: the neuron's output as a heatmap, its boundary line, axes, and the data points
 // coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
 
+import { onlineSample } from './format.js';
+
 // Okabe–Ito orange and blue: a pair that stays distinct under every common colour-vision type.
 export const CLASS_COLOURS = ['#E69F00', '#0072B2'];
 const HEAT_LOW = [246, 190, 110]; // class-0 target, a light orange
@@ -36,6 +38,35 @@ export function niceTicks(lo, hi, count = 5) {
 function decodeGrid(grid) {
   const bytes = Uint8Array.from(atob(grid.data), (c) => c.charCodeAt(0));
   return { width: grid.width, height: grid.height, bytes };
+}
+
+/**
+ * What to draw for a frame: its boundary and grid, the data (when it belongs to this frame),
+ * the sample of the last online update, and the view options.
+ */
+export function sceneFrom(frame, data, { cleared = false, show_test: showTest, discretise }) {
+  const custom = cleared && frame.config.dataset === 'custom';
+  const names = frame.feature_names?.length === 2 ? frame.feature_names : ['x1', 'x2'];
+  return {
+    view: frame.boundary.view,
+    grid: custom ? null : frame.boundary.grid,
+    line: custom ? null : frame.boundary.line,
+    points: data && !custom ? { X: data.X, y: data.y, predictions: frame.predictions } : null,
+    test: data && !custom && showTest && data.X_test ? { X: data.X_test, y: data.y_test } : null,
+    highlight: onlineSample(frame),
+    discretise,
+    labels: frame.boundary.plane ? ['PC 1', 'PC 2'] : names,
+  };
+}
+
+/** What the plot shows, in words, for a screen reader. */
+export function describeScene(frame, scene) {
+  const [xName, yName] = scene.labels;
+  if (!scene.points) return `The neuron's output over ${xName} and ${yName}.`;
+  const wrong = scene.points.y.filter((y, i) => frame.predictions[i] !== y).length;
+  const line = frame.boundary.line ? 'with its boundary line' : 'with no boundary line in view';
+  return `${scene.points.y.length} training points over ${xName} and ${yName}, ${wrong} misclassified, `
+    + `on the neuron's output ${line}.`;
 }
 
 export class Plot {

@@ -127,3 +127,9 @@ export function featureNames(frame) {
   const names = frame.feature_names && frame.feature_names.length === n ? frame.feature_names : null;
   return names ?? Array.from({ length: n }, (_, i) => `x${i + 1}`);
 }
+
+/** The training sample of the last online update, if any (a full-batch step has none). */
+export function onlineSample(frame) {
+  const u = frame.last_update;
+  return u && u.kind !== 'batch' && Number.isInteger(u.sample) ? u.sample : null;
+}

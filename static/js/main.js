@@ -3,22 +3,22 @@
 // intents.
 
 import * as api from './api.js';
-import { Plot } from './canvas.js';
+import { Plot, describeScene, sceneFrom } from './canvas.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { statsText, statusText } from './format.js';
 import { bindKeys } from './keys.js';
-import { LESSONS, lessonByNumber } from './lessons.js';
+import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } from './layout.js';
+import { lessonByNumber } from './lessons.js';
 import { UpdateView } from './maths.js';
 import { NeuronView } from './neuron.js';
+import { DEFAULT_POINTS, startingPoints, withPoint } from './points.js';
 import { bindDialogs, bindDownloads, openShareDialog, setExportLink } from './share.js';
 import { configFrom, fromURL, toURL, tokenFromHash, valuesFromConfig, withDefaults } from './state.js';
 import { Stream } from './stream.js';
-import { SampleTable, onlineSample } from './table.js';
+import { SampleTable } from './table.js';
 
 const $ = (id) => document.getElementById(id);
-const DEFAULT_POINTS = { X: [[-1, -1], [-0.5, -1], [1, 1], [0.5, 1]], y: [0, 0, 1, 1] };
-const MAX_COPIED_POINTS = 2000;
 
 const page = {
   values: null, // every PROPS value (state.js)
@@ -82,28 +82,16 @@ function sendSpeed() {
 }
 
 function changeConfig(patch) {
-  if (patch.dataset === 'custom') patch.points = startingPoints();
+  if (patch.dataset === 'custom') patch.points = startingPoints(page.data, page.frame?.boundary.plane);
   page.cleared = false;
   send({ type: 'set', config: patch });
 }
 
-/** A custom set starts from the points on screen when they are 2-D, so a learner edits them. */
-function startingPoints() {
-  const d = page.data;
-  if (d && d.X[0]?.length === 2 && !page.frame?.boundary.plane && d.y.length <= MAX_COPIED_POINTS) {
-    const r = (v) => Math.round(v * 1000) / 1000;
-    return { X: d.X.map(([a, b]) => [r(a), r(b)]), y: [...d.y] };
-  }
-  return DEFAULT_POINTS;
-}
-
-function addPoint([x, y], otherClass) {
+function addPoint(at, otherClass) {
   const chosen = Number($('point-class').value);
-  const cls = otherClass ? 1 - chosen : chosen;
-  const old = page.cleared ? { X: [], y: [] } : (page.frame?.config.points ?? { X: [], y: [] });
-  const r = (v) => Math.round(v * 1000) / 1000;
+  const old = page.cleared ? null : page.frame?.config.points;
   page.cleared = false;
-  send({ type: 'set', config: { points: { X: [...old.X, [r(x), r(y)]], y: [...old.y, cls] } } });
+  send({ type: 'set', config: { points: withPoint(old, at, otherClass ? 1 - chosen : chosen) } });
 }
 
 function applyLesson(n) {
@@ -116,7 +104,7 @@ function applyLesson(n) {
   send({ type: 'reset' });
   sendSpeed();
   $('lessons-menu').open = false;
-  showLesson();
+  showLesson(lessonByNumber(n));
   draw();
 }
 
@@ -215,29 +203,15 @@ function render() {
   document.body.classList.toggle('running', f.status === 'running');
   $('dataset-about').textContent = page.datasets[f.config.dataset]?.description ?? '';
   plot.editable = !page.viewer && f.config.dataset === 'custom';
-  const drawn = scene(f);
+  const data = page.data?.data_version === f.data_version ? page.data : null;
+  const drawn = sceneFrom(f, data, { ...page.values, cleared: page.cleared });
   plot.setScene(drawn);
   document.querySelector('.legend-test').hidden = !drawn.test;
+  $('plot').setAttribute('aria-label', describeScene(f, drawn));
   neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
   updateView.update(f);
   if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features);
   updateURL();
-}
-
-function scene(f) {
-  const d = page.data?.data_version === f.data_version ? page.data : null;
-  const cleared = page.cleared && f.config.dataset === 'custom';
-  const names = f.boundary.plane ? ['PC 1', 'PC 2'] : (f.feature_names?.length === 2 ? f.feature_names : ['x1', 'x2']);
-  return {
-    view: f.boundary.view,
-    grid: cleared ? null : f.boundary.grid,
-    line: cleared ? null : f.boundary.line,
-    points: d && !cleared ? { X: d.X, y: d.y, predictions: f.predictions } : null,
-    test: d && !cleared && page.values.show_test && d.X_test ? { X: d.X_test, y: d.y_test } : null,
-    highlight: onlineSample(f),
-    discretise: page.values.discretise,
-    labels: names,
-  };
 }
 
 function updateURL() {
@@ -250,84 +224,30 @@ function updateURL() {
   }
 }
 
-// ---- page furniture -------------------------------------------------------------------------
-function buildLessonMenu() {
-  const list = $('lesson-list');
-  for (const lesson of LESSONS) {
-    const item = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `?lesson=${lesson.number}`;
-    a.textContent = `${lesson.number}. ${lesson.title}`;
-    item.append(a);
-    list.append(item);
-  }
-  document.addEventListener('click', (event) => {
-    const a = event.target.closest?.('a[href^="?lesson="]');
-    if (!a || page.viewer || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-    const given = fromURL(a.getAttribute('href'));
-    event.preventDefault();
-    applyLesson(given.lesson);
-    const { lesson, ...overrides } = given;
-    if (Object.keys(overrides).length) {
-      Object.assign(page.values, overrides);
-      send({ type: 'set', config: configFrom(page.values) });
-      send({ type: 'reset' });
-    }
-  });
-}
-
-function showLesson() {
-  const lesson = page.values.lesson ? lessonByNumber(page.values.lesson) : null;
-  $('lesson-panel').hidden = !lesson;
-  refit();
-  if (!lesson) return;
-  $('lesson-title').textContent = `Lesson ${lesson.number}: ${lesson.title}`;
-  $('lesson-text').innerHTML = lesson.text; // our own static text from lessons.js
-  const prev = $('lesson-prev');
-  const next = $('lesson-next');
-  prev.hidden = lesson.number === 1;
-  next.hidden = lesson.number === LESSONS.length;
-  prev.href = `?lesson=${lesson.number - 1}`;
-  next.href = `?lesson=${lesson.number + 1}`;
-  prev.textContent = `← Lesson ${lesson.number - 1}`;
-  next.textContent = `Lesson ${lesson.number + 1} →`;
-}
-
-function setPresenter(on) {
-  page.values.presenter = on;
-  document.documentElement.classList.toggle('presenter', on);
-  // On a projector the teacher tells the lesson; its text folds away to leave room for the plot.
-  $('lesson-details').open = !on;
-  $('presenter').setAttribute('aria-pressed', String(on));
-  refit();
-  charts.setLarge(on);
-  plot.draw();
-  draw();
-}
-
-/** Size the plot so that all of it fits under its top edge in the window. */
-function fitPlot() {
-  const top = document.querySelector('.canvas-wrap').getBoundingClientRect().top + window.scrollY;
-  const legend = document.querySelector('.legend').offsetHeight;
-  const room = Math.max(260, window.innerHeight - top - legend - 44); // and a line for the status to grow
-  document.documentElement.style.setProperty('--plot-room', `${Math.round(room)}px`);
-}
-
-function refit() {
-  requestAnimationFrame(fitPlot);
-}
-
-function toggleFullscreen() {
-  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  else document.documentElement.requestFullscreen?.().catch(() => {});
-}
-
 function share() {
   page.shared = true;
   $('link-state').hidden = false;
   $('link-state').textContent = 'Sharing live';
   updateURL();
   openShareDialog(page.sessionId);
+}
+
+function onLessonLink(given) {
+  applyLesson(given.lesson);
+  const { lesson, ...overrides } = given;
+  if (Object.keys(overrides).length) {
+    Object.assign(page.values, overrides);
+    send({ type: 'set', config: configFrom(page.values) });
+    send({ type: 'reset' });
+  }
+}
+
+function setPresenter(on) {
+  page.values.presenter = on;
+  showPresenter(on);
+  charts.setLarge(on);
+  plot.draw();
+  draw();
 }
 
 // ---- start ----------------------------------------------------------------------------------
@@ -368,8 +288,8 @@ async function start() {
   if (page.values.dataset === 'custom' && !page.values.points) page.values.points = DEFAULT_POINTS;
   page.token = tokenFromHash(location.hash);
   setPresenter(page.values.presenter);
-  buildLessonMenu();
-  showLesson();
+  buildLessonMenu((given) => !page.viewer && onLessonLink(given));
+  showLesson(lesson);
   bindDialogs();
   bindDownloads(() => page.frame, plot);
   bindKeys(actions);

@@ -2,7 +2,7 @@
 // sample of the last update highlighted.
 
 import { GATES } from './state.js';
-import { num } from './format.js';
+import { num, onlineSample } from './format.js';
 
 const MAX_ROWS = 12;
 
@@ -56,12 +56,6 @@ export class SampleTable {
     const where = features || names[0] !== 'PC 1' ? '' : 'Inputs shown in the principal-component plane. ';
     this.note.textContent = `${shown}${where}${wrong === 0 ? 'All right.' : `${wrong} misclassified.`}`;
   }
-}
-
-/** The training sample of the last online update, if any. */
-export function onlineSample(frame) {
-  const u = frame.last_update;
-  return u && u.kind !== 'batch' && Number.isInteger(u.sample) ? u.sample : null;
 }
 
 function pickRows(n, highlight) {
