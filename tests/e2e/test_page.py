@@ -207,6 +207,14 @@ def test_lesson_links_open_their_setup_with_next_and_previous(pages: Pages) -> N
     expect(control(direct, "Dataset")).to_have_value("xor")
     expect(direct.get_by_role("link", name="← Lesson 2")).to_be_visible()
 
+    two = pages.new("/?lesson=2")
+    expect(control(two, "Dataset")).to_have_value("or")
+    two.locator("#lesson-text").get_by_role("link", name="NAND").click()
+    expect(control(two, "Dataset")).to_have_value("nand")
+    expect(two).to_have_url(re.compile(r"dataset=nand.*lesson=2"))
+    button(two, "Play").click()
+    expect(two.get_by_role("status")).to_contain_text("Converged", timeout=15_000)
+
 
 def test_presenter_mode_is_large_and_condensed(pages: Pages) -> None:
     page = pages.new("/?dataset=and")
