@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import datasets, pages, sessions, stream, train
+from app.api import datasets, pages, sessions, stats, stream, train
 from app.api.middleware import BodyLimit, SecurityHeaders
 from app.live.hub import Hub
 from app.neuron.errors import NeuronError
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(NeuronError, _neuron_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (pages, datasets, sessions, train, stream):
+    for module in (pages, datasets, sessions, train, stream, stats):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
