@@ -107,7 +107,7 @@ async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Se
 
 
 def _refusal(text: str, limit: RateLimit, settings: Settings, watcher: Watcher) -> str | None:
-    if len(text) > settings.max_message_bytes:
+    if len(text.encode()) > settings.max_message_bytes:  # a cap on bytes, not characters
         return f"message too large: at most {settings.max_message_bytes} bytes"
     if not limit.allow():
         return f"too many messages: at most {settings.max_messages_per_second:g} a second"
