@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 
 import uvicorn
 
@@ -15,7 +16,7 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     args = parser.parse_args()
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=args.host,
@@ -23,6 +24,18 @@ def main() -> None:
         ws_max_size=max(4 * get_settings().max_message_bytes, 1 << 20) * 2,
         log_level="info",
     )
+    listener = config.bind_socket()
+    limit_unsent_bytes(listener)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def limit_unsent_bytes(listener: socket.socket, low_water: int = 16_384) -> None:
+    """Let the kernel hold only ~16 kB of unsent data per connection (accepted sockets inherit
+    it), so a slow client's stream frames wait in the hub, where the newest replaces the rest,
+    instead of queueing by the megabyte in a send buffer that grows to fit them."""
+    option = getattr(socket, "TCP_NOTSENT_LOWAT", None)
+    if option is not None and listener.family in (socket.AF_INET, socket.AF_INET6):
+        listener.setsockopt(socket.IPPROTO_TCP, option, low_water)
 
 
 if __name__ == "__main__":
