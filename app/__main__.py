@@ -10,6 +10,8 @@ import uvicorn
 
 from app.settings import get_settings
 
+SHUTDOWN_GRACE_SECONDS = 5
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -23,6 +25,9 @@ def main() -> None:
         port=args.port,
         ws_max_size=max(4 * get_settings().max_message_bytes, 1 << 20) * 2,
         log_level="info",
+        # A stream client that stops reading holds a graceful shutdown open for ever (its unsent
+        # frames never drain); past this uvicorn cancels, and the lifespan still saves every run.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     listener = config.bind_socket()
     limit_unsent_bytes(listener)

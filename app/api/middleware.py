@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
+from starlette.exceptions import HTTPException
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -66,7 +68,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge()
+                raise _TooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -88,5 +90,9 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """An HTTPException, so that FastAPI passes it on as this 413 while it reads a streamed body
+    (any other exception there becomes a 400 "There was an error parsing the body")."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body too large: at most {max_bytes} bytes")

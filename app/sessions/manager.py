@@ -30,7 +30,7 @@ class SessionManager:
 
     def create(self, config: NeuronConfig) -> tuple[Session, str]:
         """A new session and its control token, which is returned this once and stored hashed."""
-        self._forget(self.store.evict_oldest(self.max_sessions - 1))
+        self._forget(self.store.evict_oldest(self.max_sessions - 1, spare=self._pinned))
         token = new_control_token()
         session = Session.create(new_session_id(), hash_token(token), config)
         self.save(session)
@@ -87,8 +87,9 @@ class SessionManager:
             self._pinned.pop(session_id, None)
 
     def expire(self) -> list[str]:
-        """Drop sessions idle longer than the TTL, except those being watched."""
-        gone = self.store.expire(time.time() - self.ttl_seconds)
+        """Drop sessions idle longer than the TTL, except those being watched (a watched session
+        left in memory but gone from the store would lose its history and, at a restart, itself)."""
+        gone = self.store.expire(time.time() - self.ttl_seconds, spare=self._pinned)
         self._forget(gone)
         return gone
 

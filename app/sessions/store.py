@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,8 +51,8 @@ class SessionStore(Protocol):
     def history(self, session_id: str) -> list[dict[str, Any]]: ...
     def list_ids(self) -> list[str]: ...
     def count(self) -> int: ...
-    def expire(self, idle_before: float) -> list[str]: ...
-    def evict_oldest(self, keep: int) -> list[str]: ...
+    def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]: ...
+    def evict_oldest(self, keep: int, spare: Collection[str] = ()) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -135,18 +136,22 @@ class SQLiteStore:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
 
-    def expire(self, idle_before: float) -> list[str]:
+    def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]:
+        """Delete the sessions last changed before `idle_before`, except those in `spare`."""
         with self._lock, self._transaction():
             ids = [i for (i,) in self._db.execute(
-                "SELECT id FROM sessions WHERE updated_at < ?", (idle_before,))]  # fmt: skip
-            self._db.execute("DELETE FROM sessions WHERE updated_at < ?", (idle_before,))
+                "SELECT id FROM sessions WHERE updated_at < ?", (idle_before,))
+                if i not in spare]  # fmt: skip
+            self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return ids
 
-    def evict_oldest(self, keep: int) -> list[str]:
-        """Delete the least recently used sessions until at most `keep` remain."""
+    def evict_oldest(self, keep: int, spare: Collection[str] = ()) -> list[str]:
+        """Delete the least recently used sessions until at most `keep` remain, those in `spare`
+        aside (which may leave a few more)."""
         with self._lock, self._transaction():
             ids = [i for (i,) in self._db.execute(
-                "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT -1 OFFSET ?", (keep,))]  # fmt: skip
+                "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT -1 OFFSET ?", (keep,))
+                if i not in spare]  # fmt: skip
             self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return ids
 

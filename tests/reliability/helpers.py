@@ -35,9 +35,14 @@ def snapshot(client: TestClient, session_id: str) -> tuple[dict[str, Any], list[
     return {k: state[k] for k in STATE_KEYS}, history
 
 
-def raw_websocket(port: int, path: str, timeout: float = 5.0) -> socket.socket:
+def raw_websocket(port: int, path: str, timeout: float = 5.0,
+                  receive_buffer: int | None = None) -> socket.socket:  # fmt: skip
     """A WebSocket opened by hand: the handshake done, the 101 read, nothing else."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer is not None:  # before connecting, so that the window is small from the start
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.settimeout(timeout)
+    sock.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
