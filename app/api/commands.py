@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, model_validator
 
 from app.api.schemas import ConfigFields, Finite, Strict
 
@@ -22,9 +22,19 @@ class Reset(Strict):
 
 
 class Step(Strict):
+    """One epoch unless told otherwise; never both counts (as the REST step)."""
+
     type: Literal["step"]
     epochs: int | None = Field(None, ge=1, le=10_000)
     samples: int | None = Field(None, ge=1, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _one_count(self) -> Step:
+        if self.epochs is not None and self.samples is not None:
+            raise ValueError("give 'epochs' or 'samples', not both")
+        if self.samples is None and self.epochs is None:
+            self.epochs = 1
+        return self
 
 
 class Set(Strict):

@@ -125,10 +125,8 @@ async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -
         await hub.stop(channel, session)
         hub.publish(session)
     elif isinstance(command, Step):
-        epochs = command.epochs if command.samples is None else None
-        epochs = epochs or (1 if command.samples is None else None)
-        work = check_work(hub.settings, session.run.n_train, epochs, command.samples)
-        await hub.apply(session, lambda s: s.step(epochs=epochs, samples=command.samples), work)
+        work = check_work(hub.settings, session.run.n_train, command.epochs, command.samples)
+        await hub.apply(session, lambda s: s.step(command.epochs, command.samples), work)
     elif isinstance(command, Reset):
         await hub.stop(channel, session)
         await hub.apply(session, Session.reset)
