@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import socket
 
 import uvicorn
@@ -11,6 +13,7 @@ import uvicorn
 from app.settings import get_settings
 
 SHUTDOWN_GRACE_SECONDS = 5
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
 
 
 def main() -> None:
@@ -29,9 +32,22 @@ def main() -> None:
         # frames never drain); past this uvicorn cancels, and the lifespan still saves every run.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    for name in ("uvicorn.error", "uvicorn.access"):  # after Config, which sets logging up
+        logging.getLogger(name).addFilter(HideTokens())
     listener = config.bind_socket()
     limit_unsent_bytes(listener)
     uvicorn.Server(config).run(sockets=[listener])
+
+
+class HideTokens(logging.Filter):
+    """uvicorn logs each stream URL with its query, where a steering client's control token
+    rides (?token=...): whoever reads the log must not be able to steer sessions."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(TOKEN_IN_QUERY.sub(r"\1[hidden]", a) if isinstance(a, str) else a
+                                for a in record.args)  # fmt: skip
+        return True
 
 
 def limit_unsent_bytes(listener: socket.socket, low_water: int = 16_384) -> None:

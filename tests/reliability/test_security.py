@@ -8,16 +8,21 @@ import ast
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from websockets.sync.client import connect
 
 from app.settings import Settings
+from tests.conftest import ROOT, free_port
 from tests.reliability.helpers import bearer, create, snapshot
 
 HOSTILE = [
@@ -171,6 +176,39 @@ def test_the_control_token_appears_only_in_the_create_response(client: TestClien
     for text in seen:
         assert token not in text and token_hash not in text
         assert "control_token" not in text and "token_hash" not in text
+
+
+def test_the_server_log_never_shows_a_control_token(tmp_path: Path) -> None:
+    """The stream takes the token in its query, which uvicorn logs; the log hides it."""
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "NEURON_DATABASE": str(tmp_path / "sessions.sqlite3")}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+                time.sleep(0.1)
+        created = httpx.post(f"{url}/api/sessions", json={}, timeout=10).json()
+        session_id, token = created["id"], created["control_token"]
+        for query in (f"?token={token}", f"?fps=1&token={token}&x=1", f"?token={token}x"):
+            with connect(f"ws://127.0.0.1:{port}/api/sessions/{session_id}/stream{query}") as ws:
+                ws.recv(timeout=5)
+        httpx.post(f"{url}/api/sessions/{session_id}/step?token={token}", json={"epochs": 1},
+                   headers=bearer(token), timeout=10)  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    text = log.read_text()
+    assert text.count(session_id) >= 4, text  # the lines are there...
+    assert token not in text and "token=[hidden]" in text  # ...without the token
 
 
 # ---- headers ------------------------------------------------------------------------------------
