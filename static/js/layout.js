@@ -52,9 +52,11 @@ export function showPresenter(on) {
 
 /** Size the plot so that all of it fits under its top edge in the window. */
 function fitPlot() {
-  const top = document.querySelector('.canvas-wrap').getBoundingClientRect().top + window.scrollY;
+  const wrap = document.querySelector('.canvas-wrap');
+  const top = wrap.getBoundingClientRect().top + window.scrollY;
   const legend = document.querySelector('.legend').offsetHeight;
-  const room = Math.max(260, window.innerHeight - top - legend - 44); // and a line for the status to grow
+  const readable = Math.min(420, wrap.parentElement.clientWidth); // never a postage stamp
+  const room = Math.max(readable, window.innerHeight - top - legend - 44); // 44: the status may grow
   document.documentElement.style.setProperty('--plot-room', `${Math.round(room)}px`);
 }
 

@@ -115,6 +115,7 @@ function onFrame(frame) {
   Object.assign(page.values, valuesFromConfig(frame.config));
   page.fatal = null;
   if (!page.data || page.data.data_version !== frame.data_version) loadData(frame);
+  if (!previous) refit(); // the status and numbers are in place now
   const restarted = !previous || frame.step < previous.step || frame.epoch < previous.epoch
     || frame.data_version !== previous.data_version;
   const cameToRest = previous?.status === 'running' && frame.status !== 'running';
