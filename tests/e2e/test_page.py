@@ -272,3 +272,38 @@ def test_every_request_stays_on_this_host(pages: Pages) -> None:
     assert any(url.startswith("ws://") for url in watch.requests)
     assert watch.foreign == []
     assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
+
+
+def test_initial_weights_and_seed(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    control(page, "Initial weights").select_option("random")
+    expect(page).to_have_url(re.compile(r"init=random"))
+    expect(page.locator("#params")).not_to_have_text("w = [0, 0], b = 0")
+    first = page.locator("#params").inner_text()
+    control(page, "Seed").fill("7")
+    control(page, "Seed").press("Enter")
+    expect(page).to_have_url(re.compile(r"seed=7"))
+    expect(page.locator("#params")).not_to_have_text(first)
+
+
+def test_generated_data_controls(pages: Pages) -> None:
+    page = pages.new("/?dataset=blobs")
+    expect(control(page, "Test fraction")).to_be_visible()
+    control(page, "Points").fill("40")
+    control(page, "Points").press("Enter")
+    expect(page.locator("#table-note")).to_contain_text("of 40 training samples")
+    control(page, "Test fraction").fill("0.25")
+    control(page, "Test fraction").press("Enter")
+    expect(page.locator("#table-note")).to_contain_text("of 30 training samples")
+    expect(page.locator("#stats")).to_contain_text("test ")
+    expect(page.locator(".legend-test")).to_be_visible()
+    control(page, "Show test points").uncheck()
+    expect(page.locator(".legend-test")).to_be_hidden()
+    control(page, "Noise").fill("0.6")
+    control(page, "Noise").press("Enter")
+    expect(page).to_have_url(re.compile(r"noise=0\.6"))
+    button(page, "Regenerate").click()
+    expect(page).to_have_url(re.compile(r"seed=1"))
+    gate = pages.new("/?dataset=and")
+    expect(control(gate, "Noise")).to_be_hidden()
+    expect(control(gate, "Test fraction")).to_be_hidden()
