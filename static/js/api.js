@@ -33,6 +33,13 @@ export function describe(detail) {
   return JSON.stringify(detail);
 }
 
+/** The config fields a 422 detail names (its `loc` after "body"). */
+export function fieldsAt(detail) {
+  if (!Array.isArray(detail)) return [];
+  return [...new Set(detail.map((d) => (Array.isArray(d.loc) ? d.loc.filter((p) => p !== 'body')[0] : null))
+    .filter((name) => typeof name === 'string'))];
+}
+
 const sessionPath = (id) => `/api/sessions/${encodeURIComponent(id)}`;
 
 export const createSession = (config) => request('POST', '/api/sessions', config);

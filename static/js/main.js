@@ -252,14 +252,23 @@ function setPresenter(on) {
 }
 
 // ---- start ----------------------------------------------------------------------------------
-async function createSession() {
+/** Start a session from the link; a link with a bad value still opens, without that value. */
+async function createSession(given) {
   try {
     return await api.createSession(configFrom(page.values));
   } catch (error) {
-    // A link with a bad value still opens: the defaults, and the reason on the status line.
-    showError(`The link's setup was refused (${error.message}); showing the default instead.`);
-    page.values = withDefaults({ presenter: page.values.presenter });
-    return api.createSession(configFrom(page.values));
+    if (!(error instanceof api.ApiError) || error.status !== 422) throw error;
+    const bad = api.fieldsAt(error.detail);
+    const kept = Object.fromEntries(Object.entries(given).filter(([name]) => !bad.includes(name)));
+    const what = bad.length ? `it without ${bad.join(', ')}` : 'the default setup instead';
+    showError(`The link's setup was refused (${error.message}); opened ${what}.`);
+    page.values = withDefaults(bad.length ? kept : { presenter: page.values.presenter });
+    try {
+      return await api.createSession(configFrom(page.values));
+    } catch {
+      page.values = withDefaults({ presenter: page.values.presenter });
+      return api.createSession(configFrom(page.values));
+    }
   }
 }
 
@@ -285,7 +294,8 @@ function openStream() {
 async function start() {
   const given = fromURL(location.search);
   const lesson = given.lesson ? lessonByNumber(given.lesson) : null;
-  page.values = withDefaults({ ...(lesson?.props ?? {}), ...given });
+  const setup = { ...(lesson?.props ?? {}), ...given };
+  page.values = withDefaults(setup);
   if (page.values.dataset === 'custom' && !page.values.points) page.values.points = DEFAULT_POINTS;
   page.token = tokenFromHash(location.hash);
   setPresenter(page.values.presenter);
@@ -310,7 +320,7 @@ async function start() {
     page.shared = true;
   } else {
     try {
-      const created = await createSession();
+      const created = await createSession(setup);
       page.sessionId = created.id;
       page.token = created.control_token;
       onFrame(created);

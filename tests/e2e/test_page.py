@@ -307,3 +307,13 @@ def test_generated_data_controls(pages: Pages) -> None:
     gate = pages.new("/?dataset=and")
     expect(control(gate, "Noise")).to_be_hidden()
     expect(control(gate, "Test fraction")).to_be_hidden()
+
+
+def test_a_link_with_a_bad_value_opens_without_it(pages: Pages) -> None:
+    page = pages.new("/?dataset=or&lr=500")
+    expect(page.get_by_role("status")).to_contain_text("learning_rate")
+    expect(control(page, "Dataset")).to_have_value("or")
+    expect(control(page, "Learning rate")).to_have_value("1")
+    watch = pages.watches[-1]
+    # The browser itself logs the refused request; that one is expected.
+    watch.errors[:] = [e for e in watch.errors if "status of 422" not in e]
