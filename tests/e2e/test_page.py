@@ -317,3 +317,14 @@ def test_a_link_with_a_bad_value_opens_without_it(pages: Pages) -> None:
     watch = pages.watches[-1]
     # The browser itself logs the refused request; that one is expected.
     watch.errors[:] = [e for e in watch.errors if "status of 422" not in e]
+
+
+def test_reduced_motion_leaves_nothing_animating(pages: Pages) -> None:
+    page = pages.new("/?dataset=and", reduced_motion="reduce")
+    button(page, "Step sample").click()
+    expect(page.locator("#stats")).to_contain_text("updates 1")
+    assert page.evaluate("() => document.getAnimations().length") == 0
+    durations = page.evaluate(
+        "() => [...document.querySelectorAll('button, a, summary')].map((e) => getComputedStyle(e).transitionDuration)"
+    )
+    assert set(durations) == {"0s"}
