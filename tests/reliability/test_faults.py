@@ -44,7 +44,7 @@ def new_session(server: ServerProcess, **config: Any) -> tuple[str, str]:
 def state_of(server: ServerProcess, session_id: str) -> dict[str, Any]:
     response = httpx.get(f"{server.url}/api/sessions/{session_id}", timeout=10)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def stream(server: ServerProcess, session_id: str, token: str | None = None) -> ClientConnection:
@@ -55,7 +55,7 @@ def stream(server: ServerProcess, session_id: str, token: str | None = None) -> 
 
 def next_frame(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
     """The next state frame (error frames are returned too: the caller looks at `type`)."""
-    return json.loads(ws.recv(timeout=timeout))  # type: ignore[no-any-return]
+    return json.loads(ws.recv(timeout=timeout))
 
 
 def assert_consistent(server: ServerProcess, session_id: str) -> dict[str, Any]:
@@ -114,10 +114,11 @@ class Stepper(threading.Thread):
 def test_sigkill_while_training_then_restart_keeps_every_session_consistent(
     server: ServerProcess,
 ) -> None:
-    configs = [{"dataset": "xor"}, {"dataset": "overlap", "n_samples": 100},
-               {"dataset": "xor", "activation": "sigmoid"},
-               {"dataset": "blobs", "activation": "tanh", "batch": "online",
-                "n_samples": 50}]  # fmt: skip
+    # None of these can converge, so every step trains and moves the epoch on.
+    configs: list[dict[str, Any]] = [{"dataset": "xor"}, {"dataset": "overlap", "n_samples": 100},
+                                     {"dataset": "xor", "activation": "sigmoid"},
+                                     {"dataset": "circle", "activation": "tanh", "batch": "online",
+                                      "n_samples": 50}]  # fmt: skip
     rest = [new_session(server, **config) for config in configs]
     played_id, played_token = new_session(server, dataset="circle", n_samples=100)
     steppers = [Stepper(server, session_id, token) for session_id, token in rest]

@@ -46,12 +46,12 @@ class Steering:
         self.session_id, self.token = self._create()
 
     def _create(self) -> tuple[str, str]:
-        with asgi.get_client(self.app) as http:
+        with asgi.get_client(self.app) as http:  # type: ignore[arg-type]
             created = http.post("/api/sessions", json={"dataset": "and"}).json()
         return created["id"], created["control_token"]
 
     def current(self) -> tuple[str, str]:
-        with asgi.get_client(self.app) as http:
+        with asgi.get_client(self.app) as http:  # type: ignore[arg-type]
             gone = http.get(f"/api/sessions/{self.session_id}").status_code == 404
         if gone:
             self.session_id, self.token = self._create()

@@ -386,7 +386,7 @@ def run_literal(script: str) -> tuple[str, str]:
 def test_the_exported_script_only_carries_data_as_one_json_string_literal(
     client: TestClient, tmp_path: Path
 ) -> None:
-    runs = [
+    runs: list[dict[str, Any]] = [
         {"dataset": "and"},
         {"dataset": "blobs", "activation": "sigmoid", "n_samples": 40, "seed": 7},
         {"dataset": "custom", "points": {"X": [[1e-300, -0.0], [1e6, 3.5], [-2.5, 1e-5]],
