@@ -16,7 +16,7 @@ import numpy as np
 
 from app.neuron.activations import ACTIVATIONS, Activation, Array, midpoint_preactivation
 from app.neuron.config import NeuronConfig
-from app.neuron.datasets import Dataset, load_dataset
+from app.neuron.datasets import Dataset, Labels, load_dataset
 from app.neuron.errors import NeuronError
 from app.neuron.losses import LOSSES, Loss
 
@@ -153,7 +153,7 @@ class Run:
             loss, accuracy, test_acc = ev.loss, ev.accuracy, ev.test_accuracy
         return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b)
 
-    def _score(self) -> tuple[float, Array, float, float | None, Array]:
+    def _score(self) -> tuple[float, Labels, float, float | None, Array]:
         """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs."""
         X, y = self.data.X, self.data.y
         with np.errstate(over="ignore", invalid="ignore"):
