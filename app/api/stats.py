@@ -22,7 +22,7 @@ async def read_stats(hub: HubDep, manager: ManagerDep) -> Stats:
     """Counts only: no ids, no tokens. A runner outliving its last connection shows up here."""
     channels = list(hub.channels.values())
     return Stats(
-        sessions_in_memory=len(manager._cache),  # no public count; reading it changes nothing
+        sessions_in_memory=manager.in_memory(),
         channels=len(channels),
         runners=hub.runner_count(),
         watchers=sum(len(channel.watchers) for channel in channels),

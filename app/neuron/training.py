@@ -278,13 +278,14 @@ class Run:
         s = int(chunk[n - 1])
         w0, b0 = last[1] if last is not None and last[0] == n - 1 else (self.w, self.b)
         x = self.data.X[s]
-        z = float(x @ w0 + b0)
-        y = int(z >= self.z_star)
-        e = int(self.data.y[s]) - y
-        self.state.last_update = _update_record(
-            "perceptron", s, x, float(self.data.y[s]), z, float(self.activation.fn(np.array(z))),
-            y=y, error=float(e), dw=self.w - w0, db=self.b - b0, w=self.w, b=self.b,
-            learning_rate=self.config.learning_rate)  # fmt: skip
+        with np.errstate(over="ignore", invalid="ignore"):  # weights set by hand may be huge
+            z = float(x @ w0 + b0)
+            y = int(z >= self.z_star)
+            e = int(self.data.y[s]) - y
+            self.state.last_update = _update_record(
+                "perceptron", s, x, float(self.data.y[s]), z, float(self.activation.fn(np.array(z))),
+                y=y, error=float(e), dw=self.w - w0, db=self.b - b0, w=self.w, b=self.b,
+                learning_rate=self.config.learning_rate)  # fmt: skip
 
     def _gradient_online(self, chunk: np.ndarray) -> int:
         """w ← w − η·δ·x per sample, δ = dE/dz of that sample alone."""
@@ -370,13 +371,16 @@ def _finite(w: Array, b: float) -> bool:
 def _update_record(kind: str, sample: int, x: Array, d: float, z: float, output: float,
                    **values: Any) -> dict[str, Any]:  # fmt: skip
     """The numbers of one update, for the page to typeset (PRODUCT.md §9)."""
-    record: dict[str, Any] = {"kind": kind, "sample": sample, "x": x.tolist(), "d": d, "z": z,
+    record: dict[str, Any] = {"kind": kind, "sample": sample, "x": x, "d": d, "z": z,
                               "output": output}  # fmt: skip
     for key, value in values.items():
         name = {"dw": "delta_w", "db": "delta_b"}.get(key, key)
-        record[name] = value.tolist() if isinstance(value, np.ndarray) else value
-    record["b"] = float(record["b"])
-    record["delta_b"] = float(record["delta_b"])
+        record[name] = value
+    for key in ("x", "z", "output", "delta_w", "delta_b", "w", "b", "delta", "error"):
+        if key in record:  # overflowed numbers go out as ±1e308, never as inf or NaN
+            finite = np.nan_to_num(np.asarray(record[key], dtype=np.float64), posinf=1e308,
+                                   neginf=-1e308)  # fmt: skip
+            record[key] = finite.tolist()
     return record
 
 

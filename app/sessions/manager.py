@@ -72,6 +72,10 @@ class SessionManager:
             self.save(session)
         return self.store.history(session.id)
 
+    def in_memory(self) -> int:
+        """How many sessions are loaded (the rest are only on disk)."""
+        return len(self._cache)
+
     def lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
 

@@ -3,6 +3,7 @@ shuffling and the tanh targets."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -261,3 +262,14 @@ def shuffled_weights(seed: int) -> list[float]:
 def test_same_seed_same_weights_other_seed_other_weights() -> None:
     assert shuffled_weights(1) == shuffled_weights(1)
     assert shuffled_weights(1) != shuffled_weights(2)
+
+
+def test_weights_set_by_hand_near_the_float_limit_stay_finite_on_the_wire() -> None:
+    run = Run(complete_config({"dataset": "and"}))
+    run.set_parameters([1e308, 1e308], 1e308)
+    run.train_samples(4)
+    update = run.state.last_update
+    assert update is not None
+    flat = [update["z"], update["output"], update["b"], update["delta_b"], *update["w"],
+            *update["delta_w"]]  # fmt: skip
+    assert all(math.isfinite(v) for v in flat)
