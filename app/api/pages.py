@@ -15,4 +15,4 @@ async def playground(request: Request) -> HTMLResponse:
     templates = request.app.state.templates
     datasets = [{"id": d.id, "name": d.name, "separable": d.linearly_separable,
                  "description": d.description} for d in DATASETS.values()]  # fmt: skip
-    return templates.TemplateResponse(request, "index.html", {"datasets": datasets})  # type: ignore[no-any-return]
+    return templates.TemplateResponse(request, "index.html", {"datasets": datasets})
