@@ -217,7 +217,8 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class SessionData(BaseModel):
-    X: list[list[float]]
+    X: list[list[float]] = Field(description="training points in view coordinates")
+    X_features: list[list[float]] = Field(description="the same rows in their own features")
     y: list[int]
     X_test: list[list[float]] | None
     y_test: list[int] | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,10 @@ async def export(session: SessionDep) -> PythonScript:
 async def share_qr(session: SessionDep, request: Request) -> Response:
     """The students' link to follow this session, as a QR code big enough for a projector."""
     link = str(request.url_for("playground_page").include_query_params(session=session.id))
-    svg = segno.make(link, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
-    return SVGImage(svg, headers={"Cache-Control": "no-store"})
+    buffer = io.BytesIO()  # a standalone SVG (with its namespace), fit for an <img>
+    segno.make(link, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000",
+                                     light="#fff", xmldecl=False)  # fmt: skip
+    return SVGImage(buffer.getvalue(), headers={"Cache-Control": "no-store"})
 
 
 @router.delete("/{session_id}", status_code=204, responses=STEER)

@@ -102,7 +102,7 @@ class Hub:
         channel = self.channels.get(session.id)
         if channel is None or not channel.watchers:
             return
-        frame = encode_frame(session)
+        frame = encode_frame(session, channel)
         for watcher in channel.watchers:
             watcher.offer(frame)
 
@@ -122,7 +122,7 @@ class Hub:
             raise OverflowError(f"this session already has {self.settings.max_viewers} viewers")
         channel.watchers.add(watcher)
         self.sessions.pin(session.id)
-        watcher.offer(encode_frame(session))
+        watcher.offer(encode_frame(session, channel))
         return channel
 
     async def leave(self, session: Session, watcher: Watcher) -> None:
@@ -213,9 +213,10 @@ async def run_bounded(work: int, fn: Callable[..., T], *args: Any) -> T:
         raise
 
 
-def encode_frame(session: Session) -> str:
-    """A frame is the session state, encoded once and shared by every watcher."""
-    return orjson.dumps({"type": "frame", **session.state()}).decode()
+def encode_frame(session: Session, channel: Channel) -> str:
+    """A frame is the session state and the stream's speed, encoded once for every watcher."""
+    speed = {"fps": channel.fps, "steps_per_frame": channel.steps_per_frame}
+    return orjson.dumps({"type": "frame", **session.state(), "speed": speed}).decode()
 
 
 def error_frame(detail: Any) -> str:

@@ -127,6 +127,7 @@ class Session:
         data = self.run.data
         return {
             "X": self.view_points.tolist(),
+            "X_features": data.X.tolist(),  # the rows themselves, for the sample table
             "y": data.y.tolist(),
             "X_test": None if data.X_test is None else self._to_view(data.X_test).tolist(),
             "y_test": None if data.y_test is None else data.y_test.tolist(),

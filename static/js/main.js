@@ -113,6 +113,7 @@ function onFrame(frame) {
   const previous = page.frame;
   page.frame = frame;
   Object.assign(page.values, valuesFromConfig(frame.config));
+  if (page.viewer && frame.speed) Object.assign(page.values, frame.speed); // the teacher's speed
   page.fatal = null;
   if (!page.data || page.data.data_version !== frame.data_version) loadData(frame);
   if (!previous) refit(); // the status and numbers are in place now
@@ -131,7 +132,7 @@ async function loadData(frame) {
   try {
     const data = await api.getData(page.sessionId);
     if (data.data_version !== page.frame?.data_version) return;
-    page.features = await featureRows(frame, data);
+    page.features = featureRows(frame, data);
     page.data = data;
     draw();
   } catch (error) {
@@ -141,14 +142,13 @@ async function loadData(frame) {
   }
 }
 
-/** The table shows the inputs themselves: the symptoms table's rows come from its dataset. */
-async function featureRows(frame, data) {
-  if (data.X_features) return data.X_features;
-  if (frame.config.dataset === 'virus' && !frame.config.test_fraction) {
-    const raw = await fetch('/api/datasets/virus').then((r) => r.json());
-    return raw.X;
-  }
-  return null;
+/** The table shows the inputs themselves when they fit (the symptoms table's four); wider
+ *  data is shown by its principal-component coordinates, as on the plot. */
+const MAX_TABLE_FEATURES = 8;
+
+function featureRows(frame, data) {
+  const rows = data.X_features;
+  return rows && rows.length && rows[0].length <= MAX_TABLE_FEATURES ? rows : null;
 }
 
 async function loadHistory() {

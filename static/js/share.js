@@ -26,21 +26,12 @@ export function openShareDialog(sessionId) {
   $('share-dialog').showModal();
 }
 
-/** The server's QR code as an image. An SVG needs its namespace to stand alone as an image, so
- *  one that arrives without it (fit for inlining) gets it added before it is shown. */
-async function showQr(sessionId) {
+/** The server's QR code of the students' link, as an image. */
+function showQr(sessionId) {
   const img = $('share-qr');
-  try {
-    const response = await fetch(qrUrl(sessionId));
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    let svg = await response.text();
-    if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
-    if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
-    img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
-    img.hidden = false;
-  } catch {
-    img.hidden = true; // the link itself is still there to copy
-  }
+  img.onerror = () => { img.hidden = true; }; // the link itself is still there to copy
+  img.src = qrUrl(sessionId);
+  img.hidden = false;
 }
 
 export function bindDialogs() {

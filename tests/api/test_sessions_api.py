@@ -137,3 +137,25 @@ def test_train_refuses_more_work_than_the_budget(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "epochs"]
     assert "2512" in response.json()["detail"][0]["msg"]
+
+
+def test_updates_carry_the_weights_before_them(client: TestClient) -> None:
+    state, auth = create(client, dataset="and")
+    sid = state["id"]
+    for _ in range(4):
+        update = client.post(f"/api/sessions/{sid}/step", json={"samples": 1}, headers=auth).json()
+    last = update["last_update"]  # (1,1) → d 1, y 0: w ← [0, 0] + 1·1·[1, 1]
+    assert (last["w_before"], last["b_before"], last["w"], last["b"]) == ([0.0, 0.0], -1.0, [1.0, 1.0], 0.0)
+
+
+def test_data_gives_view_points_and_the_rows_themselves(client: TestClient) -> None:
+    state, _ = create(client, dataset="virus")
+    data = client.get(f"/api/sessions/{state['id']}/data").json()
+    assert data["X_features"][0] == [1, 0, 0, 1] and len(data["X"][0]) == 2
+
+
+def test_share_qr_is_a_standalone_svg(client: TestClient) -> None:
+    state, _ = create(client)
+    qr = client.get(f"/api/sessions/{state['id']}/qr.svg")
+    assert qr.headers["content-type"].startswith("image/svg+xml")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in qr.text and "<?xml" not in qr.text

@@ -75,6 +75,7 @@ def test_steps_per_frame_trains_that_many_epochs_per_frame(shared_server: Server
             await stream.send({"type": "pause"})
         epochs = [f["epoch"] for f in frames]
         assert epochs[0] >= 5 and all(e % 5 == 0 for e in epochs), epochs
+        assert frames[-1]["speed"] == {"fps": 20, "steps_per_frame": 5}  # followers see it too
         assert epochs == sorted(set(epochs)), epochs
 
     run(scenario())
