@@ -28,6 +28,8 @@ def main() -> None:
         port=args.port,
         ws_max_size=max(4 * get_settings().max_message_bytes, 1 << 20) * 2,
         log_level="info",
+        # Frames are mostly base64 heatmap: deflating each costs more CPU than it saves on a LAN.
+        ws_per_message_deflate=False,
         # A stream client that stops reading holds a graceful shutdown open for ever (its unsent
         # frames never drain); past this uvicorn cancels, and the lifespan still saves every run.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,

@@ -108,10 +108,11 @@ def heatmap(w: Array, b: float, f: Activation, box: Box, size: int) -> bytes:
 
 
 def boundary(w: Array, b: float, f: Activation, z_star: float, points: Array,
-             plane: Plane | None, size: int) -> dict[str, Any]:  # fmt: skip
-    """The `boundary` of a session state (PRODUCT.md §5); `points` in view coordinates."""
+             plane: Plane | None, size: int, box: Box | None = None) -> dict[str, Any]:  # fmt: skip
+    """The `boundary` of a session state (PRODUCT.md §5); `points` in view coordinates, whose
+    view box a caller drawing many frames of the same data can pass in ready-made."""
     w2, b2 = plane.slice(w, b) if plane is not None else (w, b)
-    box = view_box(points)
+    box = box or view_box(points)
     grid = heatmap(w2, b2, f, box, size)
     return {
         "view": list(box),

@@ -120,6 +120,7 @@ class Run:
             state = RunState(w, b)
         self.state = state
         self.w = np.asarray(state.weights, dtype=np.float64)
+        self._scored: tuple[Array, float, Any] | None = None
         self.b = float(state.bias)
 
     # ---- what the run looks like ------------------------------------------------------------
@@ -154,7 +155,19 @@ class Run:
         return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b)
 
     def _score(self) -> tuple[float, Labels, float, float | None, Array]:
-        """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs."""
+        """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs.
+
+        Remembered until the parameters change (they are replaced, never changed in place), so
+        an epoch's history row and the frame after it share one pass over the data.
+        """
+        w, b = self.w, self.b
+        if self._scored is not None and self._scored[0] is w and self._scored[1] == b:
+            return self._scored[2]
+        scores = self._score_now()
+        self._scored = (w, b, scores)
+        return scores
+
+    def _score_now(self) -> tuple[float, Labels, float, float | None, Array]:
         X, y = self.data.X, self.data.y
         with np.errstate(over="ignore", invalid="ignore"):
             z = X @ self.w + self.b
@@ -164,8 +177,9 @@ class Run:
         pred = (z >= self.z_star).astype(np.int64)
         test_acc = None
         if self.data.X_test is not None and self.data.y_test is not None:
-            test_acc = float((self.output(self.data.X_test)[1] == self.data.y_test).mean())
-        accuracy = float((pred == y).mean())
+            right = np.count_nonzero(self.output(self.data.X_test)[1] == self.data.y_test)
+            test_acc = float(right / len(self.data.y_test))
+        accuracy = float(np.count_nonzero(pred == y) / len(y))
         return loss if math.isfinite(loss) else 1e308, pred, accuracy, test_acc, o
 
     # ---- changing it by hand ----------------------------------------------------------------

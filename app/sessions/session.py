@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.neuron.boundary import Plane, boundary, principal_plane
+from app.neuron.boundary import Box, Plane, boundary, principal_plane, view_box
 from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 
@@ -120,7 +120,7 @@ class Session:
     def boundary(self) -> dict[str, Any]:
         run = self.run
         return boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
-                        self.plane, self.config.grid_size)  # fmt: skip
+                        self.plane, self.config.grid_size, self.box)  # fmt: skip
 
     def data_view(self) -> dict[str, Any]:
         """The session's points in view coordinates (the principal plane beyond two features)."""
@@ -145,6 +145,11 @@ class Session:
         return self._to_view(self.run.data.X)
 
     @cached_property
+    def box(self) -> Box:
+        """The view box: fixed for the session's data, so worked out once."""
+        return view_box(self.view_points)
+
+    @cached_property
     def data_version(self) -> str:
         fields = {f: getattr(self.config, f) for f in RESTART_FIELDS if f not in ("init", "use_bias")}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
@@ -161,7 +166,7 @@ class Session:
         self.history_cleared = True
         self.new_rows = [run.history_row()]
         if data_changed:
-            for name in ("plane", "view_points", "data_version"):
+            for name in ("plane", "view_points", "box", "data_version"):
                 self.__dict__.pop(name, None)
         self._touch()
 
