@@ -122,6 +122,7 @@ export class Plot {
     const [x0, x1, y0, y1] = scene.view;
     const sx = (x) => L.left + ((x - x0) / (x1 - x0)) * L.width;
     const sy = (y) => L.top + ((y1 - y) / (y1 - y0)) * L.height;
+    this.toPixel = (x, y) => [sx(x), sy(y)];
     this.toData = (px, py) => [x0 + ((px - L.left) / L.width) * (x1 - x0),
       y1 - ((py - L.top) / L.height) * (y1 - y0)];
     this.drawHeatmap(scene, L);

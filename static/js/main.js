@@ -10,6 +10,7 @@ import { statsText, statusText } from './format.js';
 import { bindKeys } from './keys.js';
 import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } from './layout.js';
 import { lessonByNumber } from './lessons.js';
+import { LineDrag } from './linedrag.js';
 import { UpdateView } from './maths.js';
 import { NeuronView } from './neuron.js';
 import { DEFAULT_POINTS, startingPoints, withPoint } from './points.js';
@@ -45,8 +46,9 @@ const plot = new Plot($('plot'), { onAddPoint: addPoint });
 const charts = new Charts($('loss-chart'), $('acc-chart'));
 const neuron = new NeuronView(
   { svg: $('neuron-svg'), params: $('params'), formula: $('formula'), weights: $('weights'), hint: $('edit-hint') },
-  { onSetWeights: (weights, bias) => send({ type: 'set', weights, ...(page.frame?.config.use_bias ? { bias } : {}) }) },
+  { onSetWeights: setWeights },
 );
+const lineDrag = new LineDrag(plot, { hint: $('drag-hint'), onSet: setWeights });
 const updateView = new UpdateView($('update'));
 const table = new SampleTable($('samples'), $('table-title'), $('table-note'));
 const actions = {
@@ -70,6 +72,10 @@ const controls = new Controls({
 // ---- intents --------------------------------------------------------------------------------
 function send(message) {
   if (!page.viewer && page.stream) page.stream.send(message);
+}
+
+function setWeights(weights, bias) {
+  send({ type: 'set', weights, ...(page.frame?.config.use_bias ? { bias } : {}) });
 }
 
 function stepBy(amount) {
@@ -207,6 +213,9 @@ function render() {
   const data = page.data?.data_version === f.data_version ? page.data : null;
   const drawn = sceneFrom(f, data, { ...page.values, cleared: page.cleared });
   plot.setScene(drawn);
+  const steerable = !page.viewer && f.status !== 'running' && !f.boundary.plane && f.weights.length === 2;
+  lineDrag.update(steerable
+    ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
   $('plot').setAttribute('aria-label', describeScene(f, drawn));
   neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
