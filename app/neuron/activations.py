@@ -22,6 +22,7 @@ class Activation:
     id: str
     fn: Callable[[Array], Array]
     derivative: Callable[[Array], Array]
+    slope: Callable[[Array, Array], Array]  # f'(z) given z and o = f(z), without recomputing f
     midpoint: float  # an output >= midpoint predicts class 1
     low_target: float  # the training target of class 0 (class 1 is always 1)
     formula: str  # for the page and the exported script
@@ -72,13 +73,18 @@ def linear_derivative(z: Array) -> Array:
 ACTIVATIONS: dict[str, Activation] = {
     a.id: a
     for a in (
-        Activation("step", step, step_derivative, 0.5, 0.0, "1 if z ≥ 0 else 0"),
-        Activation("sigmoid", sigmoid, sigmoid_derivative, 0.5, 0.0, "1 / (1 + e^−z)"),
-        Activation("tanh", np.tanh, tanh_derivative, 0.0, -1.0, "tanh(z)"),
-        Activation("relu", relu, relu_derivative, 0.5, 0.0, "max(0, z)"),
-        Activation("linear", linear, linear_derivative, 0.5, 0.0, "z"),
+        Activation("step", step, step_derivative, lambda z, o: step_derivative(z), 0.5, 0.0,
+                   "1 if z ≥ 0 else 0"),
+        Activation("sigmoid", sigmoid, sigmoid_derivative, lambda z, o: o * (1.0 - o), 0.5, 0.0,
+                   "1 / (1 + e^−z)"),
+        Activation("tanh", np.tanh, tanh_derivative, lambda z, o: 1.0 - o * o, 0.0, -1.0,
+                   "tanh(z)"),
+        Activation("relu", relu, relu_derivative, lambda z, o: relu_derivative(z), 0.5, 0.0,
+                   "max(0, z)"),
+        Activation("linear", linear, linear_derivative, lambda z, o: linear_derivative(z), 0.5,
+                   0.0, "z"),
     )
-}
+}  # fmt: skip
 
 
 def midpoint_preactivation(activation: Activation) -> float:

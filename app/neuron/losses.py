@@ -31,7 +31,7 @@ def _mse(z: Array, o: Array, t: Array) -> Array:
 
 
 def _mse_delta(z: Array, o: Array, t: Array, f: Activation) -> Array:
-    return (o - t) * f.derivative(z)
+    return (o - t) * f.slope(z, o)
 
 
 def _cross_entropy(z: Array, o: Array, t: Array) -> Array:

@@ -120,7 +120,7 @@ class Run:
             state = RunState(w, b)
         self.state = state
         self.w = np.asarray(state.weights, dtype=np.float64)
-        self._scored: tuple[Array, float, Any] | None = None
+        self._scored: tuple[Array, float, Any, Array] | None = None
         self.b = float(state.bias)
 
     # ---- what the run looks like ------------------------------------------------------------
@@ -163,15 +163,23 @@ class Run:
         w, b = self.w, self.b
         if self._scored is not None and self._scored[0] is w and self._scored[1] == b:
             return self._scored[2]
-        scores = self._score_now()
-        self._scored = (w, b, scores)
+        z, o = self._forward()
+        scores = self._score_now(z, o)
+        self._scored = (w, b, scores, z)
         return scores
 
-    def _score_now(self) -> tuple[float, Labels, float, float | None, Array]:
-        X, y = self.data.X, self.data.y
+    def _forward(self) -> tuple[Array, Array]:
+        """z and o over the training set, reusing the scoring pass of the same parameters."""
+        cached = self._scored
+        if cached is not None and cached[0] is self.w and cached[1] == self.b:
+            return cached[3], cached[2][4]
         with np.errstate(over="ignore", invalid="ignore"):
-            z = X @ self.w + self.b
-            o = self.activation.fn(z)
+            z = self.data.X @ self.w + self.b
+            return z, self.activation.fn(z)
+
+    def _score_now(self, z: Array, o: Array) -> tuple[float, Labels, float, float | None, Array]:
+        y = self.data.y
+        with np.errstate(over="ignore", invalid="ignore"):
             per_sample = self.loss_fn.per_sample(z, o, self.targets)
             loss = float(per_sample.sum() if self.config.reduction == "sum" else per_sample.mean())
         pred = (z >= self.z_star).astype(np.int64)
@@ -305,7 +313,7 @@ class Run:
         """w ← w − η·δ·x per sample, δ = dE/dz of that sample alone."""
         X, t, lr = self.data.X, self.targets, self.config.learning_rate
         f, loss, use_bias = self.activation, self.loss_fn, self.config.use_bias
-        w, b = self.w, self.b
+        w, b, last, done = self.w, self.b, None, len(chunk)
         for k, s in enumerate(chunk):
             x = X[s]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -316,16 +324,19 @@ class Run:
                 db = -lr * delta if use_bias else 0.0
                 new_w, new_b = w + dw, b + db
             if not _finite(new_w, new_b):
-                self.w, self.b = w, b
                 self.state.status = Status.DIVERGED
-                return k
-            self.state.last_update = _update_record(
-                "gradient", int(s), x, float(t[s]), float(z), float(o),
-                y=int(float(z) >= self.z_star), error=float(o) - float(t[s]), delta=delta,
-                dw=dw, db=db, w_before=w, b_before=b, w=new_w, b=new_b, learning_rate=lr)  # fmt: skip
+                done = k
+                break
+            last = (int(s), x, float(z), float(o), delta, dw, db, w, b, new_w, new_b)
             w, b = new_w, new_b
         self.w, self.b = w, b
-        return len(chunk)
+        if last is not None:  # only the pass's final update is shown, so only it is recorded
+            s_last, x_last, z_last, o_last, delta, dw, db, w0, b0, w1, b1 = last
+            self.state.last_update = _update_record(
+                "gradient", s_last, x_last, float(t[s_last]), z_last, o_last,
+                y=int(z_last >= self.z_star), error=o_last - float(t[s_last]), delta=delta,
+                dw=dw, db=db, w_before=w0, b_before=b0, w=w1, b=b1, learning_rate=lr)  # fmt: skip
+        return done
 
     def _end_online_epoch(self, progress: Progress) -> None:
         self.state.epoch += 1
@@ -350,9 +361,8 @@ class Run:
         for _ in range(epochs):
             if not self.can_train():
                 break
+            z, o = self._forward()
             with np.errstate(over="ignore", invalid="ignore"):
-                z = X @ self.w + self.b
-                o = f.fn(z)
                 delta = loss.delta(z, o, t, f)
                 grad_w = (X.T @ delta) * scale
                 grad_b = float(delta.sum()) * scale if self.config.use_bias else 0.0
