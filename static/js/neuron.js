@@ -175,17 +175,22 @@ export class NeuronView {
     });
   }
 
-  /** Send the one value typed; the others go back exactly as the server has them. */
+  /** Send the one value typed; the others go back as the server has them — or, when another
+   *  value was sent a moment ago and its frame may not be back yet, as they were sent. */
   commit(index) {
     const typed = Number(this.inputs[index].value);
     if (this.inputs[index].value.trim() === '' || !Number.isFinite(typed) || !this.frame) return;
-    const weights = [...this.frame.weights];
-    let bias = this.frame.bias;
+    const recent = this.sent && performance.now() - this.sent.at < RECENT_MS ? this.sent : this.frame;
+    const weights = [...recent.weights];
+    let bias = recent.bias;
     if (index < weights.length) weights[index] = typed;
     else bias = typed;
+    this.sent = { weights, bias, at: performance.now() };
     this.onSetWeights(weights, bias);
   }
 }
+
+const RECENT_MS = 1000; // longer than a frame's round trip, shorter than a learner's next thought
 
 function signed(x) {
   const s = texNum(x);

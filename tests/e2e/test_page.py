@@ -146,6 +146,20 @@ def test_weights_set_by_hand_while_paused(pages: Pages) -> None:
     expect(page.locator("#params")).to_have_text(f"w = [1.5, 0], b = {MINUS}1")
 
 
+def test_weights_typed_in_quick_succession_all_stick(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    page.get_by_label("w1 (x1)").wait_for()
+    # All three in one task of the page, so no frame from the server can come in between.
+    page.evaluate("""() => {
+        for (const [id, value] of [['weight-0', '2'], ['weight-1', '1'], ['weight-2', '-3']]) {
+            const input = document.getElementById(id);
+            input.value = value;
+            input.dispatchEvent(new Event('change'));
+        }
+    }""")
+    expect(page.locator("#params")).to_have_text(f"w = [2, 1], b = {MINUS}3")
+
+
 def test_breast_cancer_draws_the_principal_plane_and_feature_bars(pages: Pages) -> None:
     page = pages.new("/?lesson=7")
     expect(control(page, "Dataset")).to_have_value("breast_cancer")
