@@ -49,8 +49,7 @@ async def read_session(session: SessionDep) -> dict[str, Any]:
 @router.patch("/{session_id}", response_model=SessionState, responses=STEER_WITH_BODY)
 async def change_session(body: SessionPatch, session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
     """Apply part of a config and/or weights and bias set by hand, at once."""
-    await hub.apply(session, lambda s: s.apply(body.config_part() or None, body.weights, body.bias))
-    return session.state()
+    return await hub.apply(session, lambda s: s.apply(body.config_part(), body.weights, body.bias))
 
 
 @router.post("/{session_id}/step", response_model=SessionState, responses=STEER_WITH_BODY)
@@ -58,15 +57,13 @@ async def step_session(body: StepRequest, session: ControlledSessionDep, hub: Hu
                        settings: SettingsDep) -> dict[str, Any]:  # fmt: skip
     """Train `epochs` epochs or `samples` online updates (stops early once training must stop)."""
     work = check_work(settings, session.run.n_train, body.epochs, body.samples)
-    await hub.apply(session, lambda s: s.step(epochs=body.epochs, samples=body.samples), work)
-    return session.state()
+    return await hub.apply(session, lambda s: s.step(body.epochs, body.samples), work)
 
 
 @router.post("/{session_id}/reset", response_model=SessionState, responses=STEER)
 async def reset_session(session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
     """Back to the initial weights, history cleared."""
-    await hub.apply(session, Session.reset)
-    return session.state()
+    return await hub.apply(session, Session.reset)
 
 
 @router.post("/{session_id}/predict", response_model=PredictResponse,

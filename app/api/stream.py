@@ -118,12 +118,12 @@ def _refusal(text: str, limit: RateLimit, settings: Settings, watcher: Watcher) 
 
 async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -> None:
     if isinstance(command, Play):
-        if not hub.play(channel, session):
+        if not await hub.play(channel, session):
             raise HTTPException(409, f"nothing to train: the run is {session.status.value}; "
                                 "reset it or change a setting")  # fmt: skip
     elif isinstance(command, Pause):
         await hub.stop(channel, session)
-        hub.publish(session)
+        await hub.publish(session)
     elif isinstance(command, Step):
         work = check_work(hub.settings, session.run.n_train, command.epochs, command.samples)
         await hub.apply(session, lambda s: s.step(command.epochs, command.samples), work)
@@ -132,7 +132,7 @@ async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -
         await hub.apply(session, Session.reset)
     elif isinstance(command, Set):
         patch = command.config.given() if command.config is not None else None
-        await hub.apply(session, lambda s: s.apply(patch or None, command.weights, command.bias))
+        await hub.apply(session, lambda s: s.apply(patch, command.weights, command.bias))
     elif isinstance(command, Speed):
         channel.fps = min(command.fps or channel.fps, hub.settings.max_fps)
         channel.steps_per_frame = min(command.steps_per_frame or channel.steps_per_frame,

@@ -3,7 +3,8 @@ latest-wins delivery to every connection watching it.
 
 Every command to a session, from a REST route or a stream, goes through `Hub.apply`: it takes the
 session's lock, does the work (off the event loop when it is large), stores the result before
-anyone hears of it, and sends one encoded frame to every watcher.
+anyone hears of it, and reads the state once, still under the lock, both for the caller and as
+the one encoded frame every watcher gets.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from app.sessions.session import Session
 from app.settings import Settings
 
 T = TypeVar("T")
-INLINE_WORK = 4_000
-CLOSE_SESSION_GONE = 4404  # sample-updates cheap enough to run on the event loop itself
+INLINE_WORK = 4_000  # sample-updates cheap enough to run on the event loop itself
+CLOSE_SESSION_GONE = 4404
 
 
 class Sink(Protocol):
@@ -86,25 +87,32 @@ class Hub:
         self.channels: dict[str, Channel] = {}
 
     # ---- commands ---------------------------------------------------------------------------
-    async def apply(self, session: Session, command: Callable[[Session], T], work: int = 0) -> T:
-        """Run a command on a session under its lock, store it, then tell every watcher."""
+    async def apply(self, session: Session, command: Callable[[Session], object],
+                    work: int = 0) -> dict[str, Any]:  # fmt: skip
+        """Run a command on a session under its lock and store it; returns the state after it,
+        which every watcher also gets."""
         async with self.sessions.lock(session.id):
-            result = await run_bounded(work, self._apply_and_save, session, command)
-        self.publish(session)
-        return result
+            await run_bounded(work, self._apply_and_save, session, command)
+            return self._send(session)
 
-    def _apply_and_save(self, session: Session, command: Callable[[Session], T]) -> T:
-        result = command(session)
+    def _apply_and_save(self, session: Session, command: Callable[[Session], object]) -> None:
+        command(session)
         self.sessions.save(session)
-        return result
 
-    def publish(self, session: Session) -> None:
+    async def publish(self, session: Session) -> None:
+        """Send every watcher the session as it is now (read under its lock)."""
+        async with self.sessions.lock(session.id):
+            self._send(session)
+
+    def _send(self, session: Session) -> dict[str, Any]:
+        """The state, offered to every watcher as one frame encoded once; call under the lock."""
+        state = session.state()
         channel = self.channels.get(session.id)
-        if channel is None or not channel.watchers:
-            return
-        frame = encode_frame(session, channel)
-        for watcher in channel.watchers:
-            watcher.offer(frame)
+        if channel is not None and channel.watchers:
+            frame = encode_frame(state, channel)
+            for watcher in channel.watchers:
+                watcher.offer(frame)
+        return state
 
     async def close_session(self, session_id: str) -> None:
         """A deleted session: stop its runner and close every connection watching it."""
@@ -122,7 +130,7 @@ class Hub:
             raise OverflowError(f"this session already has {self.settings.max_viewers} viewers")
         channel.watchers.add(watcher)
         self.sessions.pin(session.id)
-        watcher.offer(encode_frame(session, channel))
+        watcher.offer(encode_frame(session.state(), channel))
         return channel
 
     async def leave(self, session: Session, watcher: Watcher) -> None:
@@ -136,7 +144,7 @@ class Hub:
             self.channels.pop(session.id, None)
 
     # ---- playing ----------------------------------------------------------------------------
-    def play(self, channel: Channel, session: Session) -> bool:
+    async def play(self, channel: Channel, session: Session) -> bool:
         """Start the session's runner; False when training has nothing left to do."""
         if channel.playing:
             return True
@@ -144,7 +152,7 @@ class Hub:
             return False
         session.playing = True
         channel.runner = asyncio.create_task(self._run(channel, session))
-        self.publish(session)
+        await self.publish(session)
         return True
 
     def pause(self, channel: Channel) -> None:
@@ -189,7 +197,7 @@ class Hub:
                     if finished or time.monotonic() - last_save >= self.settings.save_interval_seconds:
                         self.sessions.save(session)
                         last_save = time.monotonic()
-                self.publish(session)
+                    self._send(session)
                 if finished:
                     channel.runner = None
                     return
@@ -213,10 +221,10 @@ async def run_bounded(work: int, fn: Callable[..., T], *args: Any) -> T:
         raise
 
 
-def encode_frame(session: Session, channel: Channel) -> str:
+def encode_frame(state: dict[str, Any], channel: Channel) -> str:
     """A frame is the session state and the stream's speed, encoded once for every watcher."""
     speed = {"fps": channel.fps, "steps_per_frame": channel.steps_per_frame}
-    return orjson.dumps({"type": "frame", **session.state(), "speed": speed}).decode()
+    return orjson.dumps({"type": "frame", **state, "speed": speed}).decode()
 
 
 def error_frame(detail: Any) -> str:

@@ -7,7 +7,6 @@ rule, the test split follows the dataset), and `patch_config` keeps that true wh
 
 from __future__ import annotations
 
-from copy import deepcopy
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -45,10 +44,10 @@ class NeuronConfig:
     grid_size: int = 64  # heatmap cells per side
 
     def as_dict(self) -> dict[str, Any]:
-        """What dataclasses.asdict gives, five times faster: only init and points hold containers
-        to copy (this runs for every frame of every stream)."""
-        return {k: deepcopy(v) if isinstance(v := getattr(self, k), (dict, list, tuple)) else v
-                for k in _FIELD_NAMES}  # fmt: skip
+        """Every field by name, for JSON. Shallow: `init` and `points` are shared, not copied
+        (this runs for every frame of every stream, and points may be 10,000 rows); callers
+        encode the dict or build a new config from it and never change what it holds."""
+        return {k: getattr(self, k) for k in _FIELD_NAMES}
 
     def data_params(self) -> DataParams:
         points = None

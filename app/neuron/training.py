@@ -22,6 +22,7 @@ from app.neuron.losses import LOSSES, Loss
 
 PERCEPTRON_BLOCK = 64  # samples tested at once after a perceptron error
 PERCEPTRON_MAX_BLOCK = 65_536  # the most, after a long run without one
+Scores = tuple[float, Labels, float, float | None, Array]  # loss, predictions, acc, test acc, o
 
 
 class Status(str, Enum):
@@ -120,8 +121,8 @@ class Run:
             state = RunState(w, b)
         self.state = state
         self.w = np.asarray(state.weights, dtype=np.float64)
-        self._scored: tuple[Array, float, Any, Array] | None = None
         self.b = float(state.bias)
+        self._scored: tuple[Array, float, Array, Array, Scores] | None = None  # w, b, z, o, scores
 
     # ---- what the run looks like ------------------------------------------------------------
     @property
@@ -147,37 +148,32 @@ class Run:
         return Evaluation(o.tolist(), pred.tolist(), loss, accuracy, test_acc,
                           bool((pred == self.data.y).all()))  # fmt: skip
 
-    def history_row(self, ev: Evaluation | None = None) -> HistoryRow:
-        if ev is None:  # no per-sample lists: an epoch's row needs only the scores
-            loss, _, accuracy, test_acc, _ = self._score()
-        else:
-            loss, accuracy, test_acc = ev.loss, ev.accuracy, ev.test_accuracy
+    def history_row(self) -> HistoryRow:
+        """The epoch's scores, without the per-sample lists only the session state needs."""
+        loss, _, accuracy, test_acc, _ = self._score()
         return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b)
 
-    def _score(self) -> tuple[float, Labels, float, float | None, Array]:
-        """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs.
-
-        Remembered until the parameters change (they are replaced, never changed in place), so
-        an epoch's history row and the frame after it share one pass over the data.
-        """
+    def _pass(self) -> tuple[Array, float, Array, Array, Scores]:
+        """One pass over the training data (z, o and the scores), remembered until the parameters
+        change (they are replaced, never changed in place): an epoch's history row, the frame
+        after it and the next full-batch epoch's forward pass all share it."""
         w, b = self.w, self.b
-        if self._scored is not None and self._scored[0] is w and self._scored[1] == b:
-            return self._scored[2]
-        z, o = self._forward()
-        scores = self._score_now(z, o)
-        self._scored = (w, b, scores, z)
-        return scores
+        if self._scored is None or self._scored[0] is not w or self._scored[1] != b:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = self.data.X @ w + b
+                o = self.activation.fn(z)
+            self._scored = (w, b, z, o, self._scores(z, o))
+        return self._scored
 
     def _forward(self) -> tuple[Array, Array]:
-        """z and o over the training set, reusing the scoring pass of the same parameters."""
-        cached = self._scored
-        if cached is not None and cached[0] is self.w and cached[1] == self.b:
-            return cached[3], cached[2][4]
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = self.data.X @ self.w + self.b
-            return z, self.activation.fn(z)
+        _, _, z, o, _ = self._pass()
+        return z, o
 
-    def _score_now(self, z: Array, o: Array) -> tuple[float, Labels, float, float | None, Array]:
+    def _score(self) -> Scores:
+        """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs."""
+        return self._pass()[4]
+
+    def _scores(self, z: Array, o: Array) -> Scores:
         y = self.data.y
         with np.errstate(over="ignore", invalid="ignore"):
             per_sample = self.loss_fn.per_sample(z, o, self.targets)
@@ -295,8 +291,6 @@ class Run:
 
     def _record_perceptron(self, chunk: np.ndarray, n: int, last: tuple[int, Any] | None) -> None:
         """last_update for the final sample of the pass, whether or not it changed anything."""
-        if n == 0:
-            return
         s = int(chunk[n - 1])
         w0, b0 = last[1] if last is not None and last[0] == n - 1 else (self.w, self.b)
         x = self.data.X[s]
@@ -345,12 +339,13 @@ class Run:
             self.state.status = Status.CONVERGED
         self.state.epoch_errors = 0
         self._close_epoch(progress)
-        if progress.rows[-1].loss >= 1e308:  # the loss overflowed: stop, as full batch does
-            self.state.status = Status.DIVERGED
 
     def _close_epoch(self, progress: Progress) -> None:
+        """The epoch's history row; a loss that overflowed (scored 1e308) stops training."""
         progress.epochs += 1
         progress.rows.append(self.history_row())
+        if progress.rows[-1].loss >= 1e308:
+            self.state.status = Status.DIVERGED
 
     def _train_full_batch(self, epochs: int) -> Progress:
         """One update per epoch from the gradient summed (or averaged) over every sample."""
@@ -376,9 +371,6 @@ class Run:
             self._sync()
             self.state.epoch += 1
             self._close_epoch(progress)
-            if not math.isfinite(progress.rows[-1].loss) or progress.rows[-1].loss >= 1e308:
-                self.state.status = Status.DIVERGED
-                break
         return progress
 
     def _sync(self, status: Status | None = None) -> None:

@@ -61,10 +61,7 @@ class SessionManager:
         session.history_cleared = False
 
     def delete(self, session_id: str) -> bool:
-        session = self._cache.pop(session_id, None)
-        if session is not None:
-            session.deleted = True
-        self._locks.pop(session_id, None)
+        self._forget([session_id])
         return self.store.delete(session_id)
 
     def history(self, session: Session) -> list[dict[str, object]]:
@@ -98,10 +95,13 @@ class SessionManager:
         return gone
 
     def _forget(self, session_ids: list[str]) -> None:
+        """Drop sessions gone from the store; one still held by a request is marked deleted, so
+        that request's save does not bring it back."""
         for session_id in session_ids:
-            if session_id not in self._pinned:
-                self._cache.pop(session_id, None)
-                self._locks.pop(session_id, None)
+            session = self._cache.pop(session_id, None)
+            if session is not None:
+                session.deleted = True
+            self._locks.pop(session_id, None)
 
     def _remember(self, session: Session) -> None:
         self._cache[session.id] = session

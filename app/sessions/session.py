@@ -19,9 +19,10 @@ from app.neuron.boundary import Box, Plane, boundary, principal_plane, view_box
 from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 
+# The fields the data is built from; changing one builds new data (and a new data_version).
+DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed")
 # Changing one of these changes the problem itself: the run starts again from its initial weights.
-RESTART_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed", "init",
-                  "use_bias")  # fmt: skip
+RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias")
 MAX_LOG_ENTRIES = 1000
 
 
@@ -77,8 +78,12 @@ class Session:
               weights: list[float] | None = None, bias: float | None = None) -> None:  # fmt: skip
         """Apply a partial config and/or hand-set parameters; all checked before anything changes."""
         new = patch_config(self.config, config_patch) if config_patch else self.config
-        restart = any(getattr(new, f) != getattr(self.config, f) for f in RESTART_FIELDS)
-        candidate = Run(new) if restart else self.run.with_config(new)
+        restart = _differ(new, self.config, RESTART_FIELDS)
+        if restart:
+            same_data = not _differ(new, self.config, DATA_FIELDS)
+            candidate = Run(new, data=self.run.data if same_data else None)
+        else:
+            candidate = self.run.with_config(new)
         hand_set = weights is not None or bias is not None
         if hand_set:
             candidate.set_parameters(weights, bias)
@@ -151,7 +156,7 @@ class Session:
 
     @cached_property
     def data_version(self) -> str:
-        fields = {f: getattr(self.config, f) for f in RESTART_FIELDS if f not in ("init", "use_bias")}
+        fields = {f: getattr(self.config, f) for f in DATA_FIELDS}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
     def _to_view(self, X: np.ndarray) -> np.ndarray:
@@ -178,9 +183,7 @@ class Session:
         else:
             self._log({key: count})
 
-    def _log(self, entry: dict[str, Any] | None) -> None:
-        if entry is None:
-            return
+    def _log(self, entry: dict[str, Any]) -> None:
         self.log.append(entry)
         if len(self.log) > MAX_LOG_ENTRIES:  # keep the log bounded: replay from here on
             self.checkpoint = _checkpoint(self.run)
@@ -200,6 +203,10 @@ class Session:
         config = NeuronConfig(**record["config"])
         run = Run(config, RunState.from_dict(record["run"]))
         return cls(id_, token_hash, run, created_at, updated_at, record["checkpoint"], record["log"])
+
+
+def _differ(a: NeuronConfig, b: NeuronConfig, fields: tuple[str, ...]) -> bool:
+    return any(getattr(a, f) != getattr(b, f) for f in fields)
 
 
 def _checkpoint(run: Run) -> dict[str, Any]:

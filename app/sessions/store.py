@@ -138,20 +138,18 @@ class SQLiteStore:
 
     def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]:
         """Delete the sessions last changed before `idle_before`, except those in `spare`."""
-        with self._lock, self._transaction():
-            ids = [i for (i,) in self._db.execute(
-                "SELECT id FROM sessions WHERE updated_at < ?", (idle_before,))
-                if i not in spare]  # fmt: skip
-            self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
-        return ids
+        return self._delete_listed("SELECT id FROM sessions WHERE updated_at < ?", idle_before, spare)
 
     def evict_oldest(self, keep: int, spare: Collection[str] = ()) -> list[str]:
         """Delete the least recently used sessions until at most `keep` remain, those in `spare`
         aside (which may leave a few more)."""
+        return self._delete_listed(
+            "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT -1 OFFSET ?", keep, spare)  # fmt: skip
+
+    def _delete_listed(self, select: str, arg: object, spare: Collection[str]) -> list[str]:
+        """Delete the sessions `select` lists, but not those in `spare`, in one transaction."""
         with self._lock, self._transaction():
-            ids = [i for (i,) in self._db.execute(
-                "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT -1 OFFSET ?", (keep,))
-                if i not in spare]  # fmt: skip
+            ids = [i for (i,) in self._db.execute(select, (arg,)) if i not in spare]
             self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return ids
 
