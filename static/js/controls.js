@@ -42,6 +42,8 @@ export class Controls {
     else value = parseValue(id, input.value);
     if (value === undefined || (input.type === 'number' && !input.checkValidity())) {
       input.setAttribute('aria-invalid', 'true');
+      const name = input.labels[0]?.textContent.trim() || id;
+      this.handlers.onInvalid(`${name}: ${input.validationMessage || 'not a valid value.'} Nothing was changed.`);
       return;
     }
     input.removeAttribute('aria-invalid');

@@ -67,6 +67,7 @@ const controls = new Controls({
   onView: (name, value) => { page.values[name] = value; draw(); },
   onSpeed: (fps, spf) => { Object.assign(page.values, { fps, steps_per_frame: spf }); sendSpeed(); draw(); },
   onAction: (name) => actions[name](),
+  onInvalid: (message) => showError(message),
 });
 
 // ---- intents --------------------------------------------------------------------------------
