@@ -275,6 +275,10 @@ def test_phone_layout_has_no_horizontal_scrolling(pages: Pages) -> None:
         assert widths[0] <= widths[1], (path, widths)
         box = page.locator("#plot").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    truth_table = pages.new("/?dataset=and", viewport={"width": 390, "height": 844}, is_mobile=True)
+    table = truth_table.locator(".table-scroll").first
+    expect(table.locator("tbody tr")).to_have_count(4)
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the truth table needs scrolling"
 
 
 def test_every_request_stays_on_this_host(pages: Pages) -> None:
@@ -343,3 +347,13 @@ def test_reduced_motion_leaves_nothing_animating(pages: Pages) -> None:
         "() => [...document.querySelectorAll('button, a, summary')].map((e) => getComputedStyle(e).transitionDuration)"
     )
     assert set(durations) == {"0s"}
+
+
+def test_an_out_of_range_value_is_refused_with_its_range_named(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    control(page, "Learning rate").fill("500")
+    control(page, "Learning rate").press("Enter")
+    expect(control(page, "Learning rate")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("status")).to_contain_text("Learning rate: Value must be less than or equal to 100")
+    expect(page.get_by_role("status")).to_contain_text("Nothing was changed")
+    assert "lr=500" not in page.url
