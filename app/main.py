@@ -17,10 +17,11 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.api import datasets, pages, sessions, stats, stream, train
 from app.api.middleware import BodyLimit, SecurityHeaders
-from app.live.hub import Hub
+from app.api.deps import NOT_FOUND
+from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
-from app.sessions.manager import SessionManager
-from app.sessions.store import SQLiteStore
+from app.sessions.manager import SessionGone, SessionManager
+from app.sessions.store import SQLiteStore, StaleWrite, StoreError
 from app.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,18 +34,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = SQLiteStore(settings.database, settings.max_history_rows)
-        manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds)
-        app.state.sessions = manager
-        app.state.hub = Hub(manager, settings)
+        manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds,
+                                 settings.memory_sessions)  # fmt: skip
+        hub = Hub(manager, settings)
+        app.state.sessions, app.state.hub = manager, hub
         expiry = asyncio.create_task(_expire_forever(manager))
         try:
             yield
         finally:
             expiry.cancel()
-            for channel in list(app.state.hub.channels.values()):
+            for channel in list(hub.channels.values()):
                 session = manager.get(channel.session_id)
                 if session is not None:
-                    await app.state.hub.stop(channel, session)
+                    with contextlib.suppress(StoreError, SessionGone):
+                        await hub.stop(channel, session)
+            hub.work.close()
             store.close()
 
     app = FastAPI(
@@ -60,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(NeuronError, _neuron_error)
+    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(SessionGone, _session_gone)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for module in (pages, datasets, sessions, train, stream, stats):
         app.include_router(module.router)
@@ -86,6 +92,20 @@ async def _neuron_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NeuronError)
     detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    """The change was not stored, so it was not applied: the client may safely try again.
+    A stale write (another writer got there first) is a conflict, not an outage."""
+    if isinstance(exc, StaleWrite):
+        return JSONResponse({"detail": "the session changed elsewhere meanwhile; nothing was "
+                             "applied: read it again and retry"}, status_code=409)  # fmt: skip
+    return JSONResponse({"detail": store_failure(exc)}, status_code=503,
+                        headers={"Retry-After": "2"})  # fmt: skip
+
+
+async def _session_gone(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": NOT_FOUND}, status_code=404)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

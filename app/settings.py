@@ -23,6 +23,7 @@ class Settings(BaseSettings):
 
     database: Path = Field(default_factory=default_database, description="SQLite file of sessions")
     max_sessions: int = Field(500, ge=1, description="stored sessions; the oldest is evicted")
+    memory_sessions: int = Field(128, ge=1, description="idle sessions kept loaded; the rest on disk")
     session_ttl_seconds: float = Field(7 * 24 * 3600, gt=0, description="idle sessions expire")
     max_epochs_per_call: int = Field(10_000, ge=1, description="epochs in one step or train call")
     max_work_per_call: int = Field(1_000_000, ge=1, description="epochs × training samples per call")
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     max_steps_per_frame: int = Field(100, ge=1, description="epochs per stream frame")
     max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
     save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
+    work_threads: int = Field(2, ge=1, le=64, description="threads that share the training work")
+    public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+                                   description="base URL students use (QR codes, join links)")
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,7 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # where its output goes (else nowhere)
 
     @property
     def url(self) -> str:
@@ -58,10 +59,13 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         env = {**os.environ, "NEURON_DATABASE": str(self.database), **self.env}
+        out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", "--port", str(self.port)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        if self.log is not None:
+            out.close()  # type: ignore[union-attr]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
@@ -30,20 +31,25 @@ ManagerDep = Annotated[SessionManager, Depends(get_manager)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def find_session(
+NOT_FOUND = "no session with that id (it may have expired or been deleted)"
+
+
+async def find_session(
     manager: ManagerDep, session_id: Annotated[str, Path(max_length=64)]
-) -> Session:
-    session = manager.get(session_id)
-    if session is None:
-        # The id is not echoed: a client knows what it sent, and a reflected string is a risk.
-        raise HTTPException(404, "no session with that id (it may have expired or been deleted)")
-    return session
+) -> AsyncIterator[Session]:
+    """The session, held in memory while the request uses it (so nothing loads a second copy
+    and nothing evicts it meanwhile)."""
+    with manager.held(session_id) as session:
+        if session is None:
+            # The id is not echoed: a client knows what it sent, and a reflected string is a risk.
+            raise HTTPException(404, NOT_FOUND)
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(find_session)]
 
 
-def controlled_session(
+async def controlled_session(
     session: SessionDep,
     authorization: Annotated[str | None, Header(description="Bearer <control_token>")] = None,
 ) -> Session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -11,7 +12,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api.deps import ControlledSessionDep, HubDep, ManagerDep, SessionDep, SettingsDep
-from app.api.limits import check_work, field_error
+from app.api.links import public_base_url
+from app.api.limits import field_error
 from app.api.schemas import (
     CreatedSession, HistoryEntry, PredictRequest, PredictResponse, SessionConfig, SessionData,
     SessionPatch, SessionState, StepRequest, error_responses,
@@ -53,11 +55,10 @@ async def change_session(body: SessionPatch, session: ControlledSessionDep, hub:
 
 
 @router.post("/{session_id}/step", response_model=SessionState, responses=STEER_WITH_BODY)
-async def step_session(body: StepRequest, session: ControlledSessionDep, hub: HubDep,
-                       settings: SettingsDep) -> dict[str, Any]:  # fmt: skip
-    """Train `epochs` epochs or `samples` online updates (stops early once training must stop)."""
-    work = check_work(settings, session.run.n_train, body.epochs, body.samples)
-    return await hub.apply(session, lambda s: s.step(body.epochs, body.samples), work)
+async def step_session(body: StepRequest, session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
+    """Train `epochs` epochs or `samples` online updates (stops early once training must stop).
+    Large steps are trained in slices that share the server fairly with everyone else's."""
+    return await hub.train(session, body.epochs, body.samples)
 
 
 @router.post("/{session_id}/reset", response_model=SessionState, responses=STEER)
@@ -78,9 +79,13 @@ async def predict(body: PredictRequest, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/{session_id}/history", response_model=list[HistoryEntry], responses=READ)
-async def history(session: SessionDep, manager: ManagerDep) -> list[dict[str, Any]]:
+async def history(session: SessionDep, manager: ManagerDep) -> Response:
     """One row per epoch (epoch 0 is the start); past the cap, older rows are thinned."""
-    return manager.history(session)
+    async with manager.lock(session.id):  # rows a runner has not stored yet are stored first
+        if session.new_rows or session.history_cleared:
+            manager.save(session)
+    rows = await asyncio.to_thread(manager.store.history_json, session.id)
+    return Response(rows, media_type="application/json")
 
 
 @router.get("/{session_id}/data", response_model=SessionData, responses=READ)
@@ -97,10 +102,10 @@ async def export(session: SessionDep) -> PythonScript:
     return PythonScript(script, headers=headers)
 
 
-@router.get("/{session_id}/qr.svg", response_class=SVGImage, responses=READ)
-async def share_qr(session: SessionDep, request: Request) -> Response:
+@router.get("/{session_id}/qr.svg", response_class=SVGImage, responses=error_responses(400, 404))
+async def share_qr(session: SessionDep, request: Request, settings: SettingsDep) -> Response:
     """The students' link to follow this session, as a QR code big enough for a projector."""
-    link = str(request.url_for("playground_page").include_query_params(session=session.id))
+    link = f"{public_base_url(request, settings)}/?session={session.id}"
     buffer = io.BytesIO()  # a standalone SVG (with its namespace), fit for an <img>
     segno.make(link, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000",
                                      light="#fff", xmldecl=False)  # fmt: skip
@@ -109,6 +114,8 @@ async def share_qr(session: SessionDep, request: Request) -> Response:
 
 @router.delete("/{session_id}", status_code=204, responses=STEER)
 async def delete_session(session: ControlledSessionDep, manager: ManagerDep, hub: HubDep) -> Response:
+    """Gone at once, for good: a step still running on it is not stored, its watchers are
+    closed (4404) in the background, and it never comes back."""
     manager.delete(session.id)
-    await hub.close_session(session.id)
+    hub.close_session(session.id)
     return Response(status_code=204)

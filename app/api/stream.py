@@ -16,16 +16,16 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app.api.commands import COMMAND, Pause, Play, Reset, Set, Speed, Step
-from app.api.limits import check_work
-from app.live.hub import CLOSE_SESSION_GONE, Channel, Hub, Watcher
+from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Channel, Hub, Watcher, store_failure
 from app.neuron.errors import NeuronError
+from app.sessions.manager import SessionGone
 from app.sessions.session import Session
+from app.sessions.store import StoreError
 from app.sessions.tokens import token_matches
 from app.settings import Settings
 
 router = APIRouter()
 
-CLOSE_TOO_MANY_VIEWERS = 4429
 PLAIN_NAME = re.compile(r"[a-z_]{1,32}")  # a mistyped command worth naming back; nothing else is
 
 
@@ -60,21 +60,30 @@ class RateLimit:
 async def stream(websocket: WebSocket, session_id: str, token: str | None = None) -> None:
     hub: Hub = websocket.app.state.hub
     await websocket.accept()
-    session = hub.sessions.get(session_id)
+    try:
+        session = hub.sessions.get(session_id)
+    except StoreError:
+        await websocket.close(1011, "the session store cannot be read right now")
+        return
     if session is None:
         await websocket.close(CLOSE_SESSION_GONE, "session not found")
         return
-    watcher = Watcher(SocketSink(websocket), token_matches(token, session.token_hash))
+    watcher = Watcher(SocketSink(websocket), token_matches(token, session.token_hash),
+                      handler=asyncio.current_task())  # fmt: skip
     try:
         channel = hub.watch(session, watcher)
     except OverflowError as exc:
-        await websocket.close(CLOSE_TOO_MANY_VIEWERS, str(exc))
+        await websocket.close(CLOSE_TOO_MANY, str(exc))
         return
     sender = asyncio.create_task(watcher.deliver())
     try:
         await _receive(websocket, hub, channel, session, watcher)
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        if not watcher.kicked:
+            raise
+        asyncio.current_task().uncancel()  # type: ignore[union-attr]  # dropped on purpose
     finally:
         sender.cancel()
         await asyncio.gather(sender, return_exceptions=True)
@@ -104,6 +113,8 @@ async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Se
             watcher.offer_error([{"loc": [exc.field], "msg": exc.message}])
         except HTTPException as exc:
             watcher.offer_error(exc.detail)
+        except (StoreError, SessionGone) as exc:
+            watcher.offer_error(store_failure(exc))
 
 
 def _refusal(text: str, limit: RateLimit, settings: Settings, watcher: Watcher) -> str | None:
@@ -125,8 +136,7 @@ async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -
         await hub.stop(channel, session)
         await hub.publish(session)
     elif isinstance(command, Step):
-        work = check_work(hub.settings, session.run.n_train, command.epochs, command.samples)
-        await hub.apply(session, lambda s: s.step(command.epochs, command.samples), work)
+        await hub.train(session, command.epochs, command.samples)
     elif isinstance(command, Reset):
         await hub.stop(channel, session)
         await hub.apply(session, Session.reset)

@@ -1,29 +1,35 @@
 """Live sessions: one channel per watched session, one runner per playing session, and
 latest-wins delivery to every connection watching it.
 
-Every command to a session, from a REST route or a stream, goes through `Hub.apply`: it takes the
-session's lock, does the work (off the event loop when it is large), stores the result before
-anyone hears of it, and reads the state once, still under the lock, both for the caller and as
-the one encoded frame every watcher gets.
+Every command to a session, from a REST route or a stream, goes through the hub: it takes the
+session's lock, checks the call's limits there against the data in force, does the work through
+the process's one work budget, stores the result before anyone hears of it, and reads the state
+once, still under the lock, both for the caller and as the one encoded frame every watcher gets.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol
 
 import orjson
 
-from app.sessions.manager import SessionManager
+from app.live.admission import admit_work, stepping
+from app.live.scheduler import WorkScheduler
+from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.session import Session
+from app.sessions.store import StoreError
 from app.settings import Settings
 
-T = TypeVar("T")
 INLINE_WORK = 4_000  # sample-updates cheap enough to run on the event loop itself
 CLOSE_SESSION_GONE = 4404
+CLOSE_TOO_MANY = 4429
+MAX_CONTROLLERS = 8  # connections with the control token, per session
+KICK_TIMEOUT_SECONDS = 1.0  # how long a closing handshake may take before the socket is dropped
 
 
 class Sink(Protocol):
@@ -44,6 +50,8 @@ class Watcher:
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=8))
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     sent: int = 0
+    handler: asyncio.Task[Any] | None = None  # the task serving the connection, to end it
+    kicked: bool = False
 
     def offer(self, frame: str) -> None:
         self.pending = frame
@@ -66,6 +74,21 @@ class Watcher:
                 await self.sink.send(frame)
                 self.sent += 1
 
+    def kick(self, code: int, reason: str) -> None:
+        """Close the connection without waiting for it: a polite close, and if the client does
+        not take it within a second, its handler is ended (which drops the socket)."""
+        if self.kicked:
+            return
+        self.kicked = True
+        _background(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception, asyncio.TimeoutError):
+            await asyncio.wait_for(self.sink.close(code, reason), KICK_TIMEOUT_SECONDS)
+            return
+        if self.handler is not None:
+            self.handler.cancel()
+
 
 @dataclass(eq=False)
 class Channel:
@@ -81,23 +104,40 @@ class Channel:
 
 
 class Hub:
-    def __init__(self, sessions: SessionManager, settings: Settings) -> None:
+    def __init__(self, sessions: SessionManager, settings: Settings,
+                 work: WorkScheduler | None = None) -> None:  # fmt: skip
         self.sessions = sessions
         self.settings = settings
+        self.work = work or WorkScheduler(settings.work_threads)
         self.channels: dict[str, Channel] = {}
 
     # ---- commands ---------------------------------------------------------------------------
-    async def apply(self, session: Session, command: Callable[[Session], object],
-                    work: int = 0) -> dict[str, Any]:  # fmt: skip
-        """Run a command on a session under its lock and store it; returns the state after it,
-        which every watcher also gets."""
+    async def apply(self, session: Session, command: Callable[[Session], object]) -> dict[str, Any]:
+        """Run a quick command (a change of settings, a reset) on a session under its lock and
+        store it; returns the state after it, which every watcher also gets."""
         async with self.sessions.lock(session.id):
-            await run_bounded(work, self._apply_and_save, session, command)
+            _check_alive(session)
+            command(session)
+            self.sessions.save(session)
             return self._send(session)
 
-    def _apply_and_save(self, session: Session, command: Callable[[Session], object]) -> None:
-        command(session)
-        self.sessions.save(session)
+    async def train(self, session: Session, epochs: int | None, samples: int | None) -> dict[str, Any]:
+        """Train under the session's lock, so the caps are checked against the data the work
+        will run on; stored before the state is returned and sent."""
+        async with self.sessions.lock(session.id):
+            _check_alive(session)
+            await self.run_work(session, epochs, samples)
+            self.sessions.save(session)
+            return self._send(session)
+
+    async def run_work(self, session: Session, epochs: int | None, samples: int | None) -> None:
+        """Admit and do one call's training: small work inline, the rest in fair slices."""
+        units = admit_work(self.settings, session.run.n_train, epochs, samples)
+        advance = stepping(session, epochs, samples, self.settings.max_history_rows)
+        if units <= INLINE_WORK:
+            advance(units)
+        else:
+            await self.work.run(advance)
 
     async def publish(self, session: Session) -> None:
         """Send every watcher the session as it is now (read under its lock)."""
@@ -114,34 +154,45 @@ class Hub:
                 watcher.offer(frame)
         return state
 
-    async def close_session(self, session_id: str) -> None:
-        """A deleted session: stop its runner and close every connection watching it."""
+    def close_session(self, session_id: str) -> None:
+        """A deleted session: stop its runner and close every connection watching it, each on
+        its own, so that a client that never reads holds up neither the caller nor the others."""
         channel = self.channels.get(session_id)
         if channel is None:
             return
         self.pause(channel)
         for watcher in list(channel.watchers):
-            await watcher.sink.close(CLOSE_SESSION_GONE, "session deleted")
+            watcher.kick(CLOSE_SESSION_GONE, "session deleted")
 
     # ---- watchers ---------------------------------------------------------------------------
     def watch(self, session: Session, watcher: Watcher) -> Channel:
+        """Admit a connection. Followers are refused past `max_viewers`; the control-token
+        holder never is (past a few connections of its own, its oldest one makes room)."""
         channel = self.channels.setdefault(session.id, Channel(session.id))
-        if len(channel.watchers) >= self.settings.max_viewers:
+        if watcher.controller:
+            controllers = [w for w in channel.watchers if w.controller and not w.kicked]
+            for old in controllers[: max(len(controllers) - MAX_CONTROLLERS + 1, 0)]:
+                old.kick(CLOSE_TOO_MANY, "replaced by a newer connection with the control token")
+        elif sum(not w.controller for w in channel.watchers) >= self.settings.max_viewers:
+            if not channel.watchers:
+                self.channels.pop(session.id, None)
             raise OverflowError(f"this session already has {self.settings.max_viewers} viewers")
         channel.watchers.add(watcher)
-        self.sessions.pin(session.id)
+        self.sessions.hold(session.id)
         watcher.offer(encode_frame(session.state(), channel))
         return channel
 
     async def leave(self, session: Session, watcher: Watcher) -> None:
         channel = self.channels.get(session.id)
-        if channel is None:
+        if channel is None or watcher not in channel.watchers:
             return
         channel.watchers.discard(watcher)
-        self.sessions.unpin(session.id)
-        if not channel.watchers:
-            await self.stop(channel, session)
-            self.channels.pop(session.id, None)
+        try:
+            if not channel.watchers:
+                self.channels.pop(session.id, None)
+                await self.stop(channel, session)
+        finally:
+            self.sessions.release(session.id)
 
     # ---- playing ----------------------------------------------------------------------------
     async def play(self, channel: Channel, session: Session) -> bool:
@@ -168,7 +219,8 @@ class Hub:
             await asyncio.gather(runner, return_exceptions=True)
         session.playing = False
         async with self.sessions.lock(session.id):
-            self.sessions.save(session)
+            if not session.deleted:
+                self.sessions.save(session)
 
     def runner_count(self) -> int:
         return sum(1 for c in self.channels.values() if c.playing)
@@ -181,16 +233,16 @@ class Hub:
         return max(1, min(channel.steps_per_frame, budget // max(n, 1)))
 
     async def _run(self, channel: Channel, session: Session) -> None:
-        """Train and publish at most `fps` frames a second until paused or training must stop."""
+        """Train and publish at most `fps` frames a second until paused or training must stop.
+        A run that cannot be stored stops, is back at its last stored state, and says so."""
         loop = asyncio.get_running_loop()
         next_frame = loop.time()
         last_save = time.monotonic()
         try:
             while True:
-                epochs = self.steps_per_frame(channel, session)
                 async with self.sessions.lock(session.id):
-                    work = epochs * session.run.n_train
-                    await run_bounded(work, lambda: session.step(epochs=epochs))
+                    _check_alive(session)
+                    await self.run_work(session, self.steps_per_frame(channel, session), None)
                     finished = not session.run.can_train()
                     if finished:
                         session.playing = False
@@ -203,22 +255,38 @@ class Hub:
                     return
                 next_frame = max(next_frame + 1.0 / channel.fps, loop.time())
                 await asyncio.sleep(next_frame - loop.time())
+        except (StoreError, SessionGone) as exc:
+            session.playing = False
+            channel.runner = None
+            for watcher in channel.watchers:
+                watcher.offer_error(store_failure(exc))
+            if not session.deleted:
+                await self.publish(session)
         finally:
             if channel.runner is None or channel.runner is asyncio.current_task():
                 session.playing = False
 
 
-async def run_bounded(work: int, fn: Callable[..., T], *args: Any) -> T:
-    """Run small work inline and large work in a thread, which is always let finish (even when
-    the caller is cancelled) so that nothing touches the session while it runs."""
-    if work <= INLINE_WORK:
-        return fn(*args)
-    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise
+def _check_alive(session: Session) -> None:
+    if session.deleted:
+        raise SessionGone(session.id)
+
+
+def store_failure(exc: Exception) -> str:
+    """What a client is told when its change could not be stored (nothing of it was kept)."""
+    if isinstance(exc, SessionGone):
+        return "the session was deleted or has expired"
+    return ("the session store could not save this change, so it was not applied and the "
+            "session is as it was; try again shortly")
+
+
+_KEPT: set[asyncio.Task[Any]] = set()  # tasks started in the background, kept till they end
+
+
+def _background(coroutine: Any) -> None:
+    task = asyncio.ensure_future(coroutine)
+    _KEPT.add(task)
+    task.add_done_callback(_KEPT.discard)
 
 
 def encode_frame(state: dict[str, Any], channel: Channel) -> str:

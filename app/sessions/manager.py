@@ -1,43 +1,59 @@
 """The sessions of this process: created, found (from memory or the store), saved, removed.
 
-Only recently used sessions stay in memory; the rest live in the store alone, so an idle session
-costs a row on disk, not a Run in RAM. One asyncio lock per session serialises its commands,
-whichever route or stream sends them.
+One session, one truth: at any moment at most one `Session` object stands for a session id in
+this process. Only recently used sessions stay in memory, the rest live in the store alone (an
+idle session costs a row on disk, not a Run in RAM), but a session in use — held by a request,
+watched by a stream — is never dropped from memory nor evicted from the store, so nothing ever
+loads a second copy beside it. One asyncio lock per session serialises its commands, whichever
+route or stream sends them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from app.neuron.config import NeuronConfig
 from app.sessions.session import Session
-from app.sessions.store import SessionStore, StoredSession
+from app.sessions.store import SessionStore, StaleWrite, StoredSession
 from app.sessions.tokens import hash_token, new_control_token, new_session_id
 
-CACHE_SIZE = 128  # sessions kept in memory besides the pinned (playing or watched) ones
+CACHE_SIZE = 128  # the default of NEURON_MEMORY_SESSIONS
+
+
+class SessionGone(Exception):
+    """The session was deleted, evicted or expired while a request was working on it."""
 
 
 class SessionManager:
-    def __init__(self, store: SessionStore, max_sessions: int, ttl_seconds: float) -> None:
+    def __init__(self, store: SessionStore, max_sessions: int, ttl_seconds: float,
+                 cache_size: int = CACHE_SIZE) -> None:  # fmt: skip
         self.store = store
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
+        self.cache_size = cache_size  # sessions kept in memory besides those in use
         self._cache: OrderedDict[str, Session] = OrderedDict()
-        self._pinned: dict[str, int] = {}
+        self._users: dict[str, int] = {}  # holds on sessions in use: requests and streams
         self._locks: dict[str, asyncio.Lock] = {}
 
     def create(self, config: NeuronConfig) -> tuple[Session, str]:
-        """A new session and its control token, which is returned this once and stored hashed."""
-        self._forget(self.store.evict_oldest(self.max_sessions - 1, spare=self._pinned))
+        """A new session and its control token, which is returned this once and stored hashed.
+        Stored before it is remembered: a failed insert leaves no trace."""
         token = new_control_token()
         session = Session.create(new_session_id(), hash_token(token), config)
-        self.save(session)
+        stored = self._stored(session, 1)
+        evicted = self.store.insert(stored, session.new_rows, keep=self.max_sessions,
+                                    spare=set(self._users))  # fmt: skip
+        self._forget(evicted)
+        self._saved(session, 1, stored.record)
         self._remember(session)
         return session, token
 
     def get(self, session_id: str) -> Session | None:
+        """The one object of this session, loading it from the store when not in memory."""
         session = self._cache.get(session_id)
         if session is not None:
             self._cache.move_to_end(session_id)
@@ -47,27 +63,57 @@ class SessionManager:
             return None
         session = Session.from_record(stored.id, stored.token_hash, stored.created_at,
                                       stored.updated_at, stored.record)  # fmt: skip
+        session.version, session.saved_record = stored.version, stored.record
         self._remember(session)
         return session
 
-    def save(self, session: Session) -> None:
-        """Store the session and its new history rows; called before any response about it."""
-        if session.deleted:
+    @contextlib.contextmanager
+    def held(self, session_id: str) -> Iterator[Session | None]:
+        """The session, kept in memory (and in the store) for as long as the block runs."""
+        session = self.get(session_id)
+        if session is None:
+            yield None
             return
-        stored = StoredSession(session.id, session.token_hash, session.created_at,
-                               session.updated_at, session.to_record())  # fmt: skip
-        self.store.put(stored, session.new_rows, session.history_cleared)
-        session.new_rows = []
-        session.history_cleared = False
+        self.hold(session_id)
+        try:
+            yield session
+        finally:
+            self.release(session_id)
+
+    def hold(self, session_id: str) -> None:
+        self._users[session_id] = self._users.get(session_id, 0) + 1
+
+    def release(self, session_id: str) -> None:
+        left = self._users.get(session_id, 0) - 1
+        if left > 0:
+            self._users[session_id] = left
+        else:
+            self._users.pop(session_id, None)
+            self._shrink()
+
+    def save(self, session: Session) -> None:
+        """Store the session and its new history rows as its next version; called before any
+        response about it. If the write fails, the session is put back as it was last stored
+        (memory and disk agree) and the error propagates: StoreError, or SessionGone."""
+        if session.deleted:
+            raise SessionGone(session.id)
+        version = session.version + 1
+        stored = self._stored(session, version)
+        try:
+            self.store.update(stored, session.new_rows, session.history_cleared)
+        except StaleWrite as exc:
+            self._forget([session.id])
+            if exc.gone:
+                raise SessionGone(session.id) from exc
+            raise
+        except Exception:
+            session.restore(session.saved_record)
+            raise
+        self._saved(session, version, stored.record)
 
     def delete(self, session_id: str) -> bool:
         self._forget([session_id])
         return self.store.delete(session_id)
-
-    def history(self, session: Session) -> list[dict[str, object]]:
-        if session.new_rows or session.history_cleared:
-            self.save(session)
-        return self.store.history(session.id)
 
     def in_memory(self) -> int:
         """How many sessions are loaded (the rest are only on disk)."""
@@ -76,27 +122,28 @@ class SessionManager:
     def lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
 
-    def pin(self, session_id: str) -> None:
-        """Keep a watched session in memory however many others are used meanwhile."""
-        self._pinned[session_id] = self._pinned.get(session_id, 0) + 1
-
-    def unpin(self, session_id: str) -> None:
-        left = self._pinned.get(session_id, 0) - 1
-        if left > 0:
-            self._pinned[session_id] = left
-        else:
-            self._pinned.pop(session_id, None)
-
     def expire(self) -> list[str]:
-        """Drop sessions idle longer than the TTL, except those being watched (a watched session
-        left in memory but gone from the store would lose its history and, at a restart, itself)."""
-        gone = self.store.expire(time.time() - self.ttl_seconds, spare=self._pinned)
+        """Drop sessions idle longer than the TTL, except those in use (a watched session left in
+        memory but gone from the store would lose its history and, at a restart, itself)."""
+        gone = self.store.expire(time.time() - self.ttl_seconds, spare=set(self._users))
         self._forget(gone)
         return gone
 
+    # ---- bookkeeping ------------------------------------------------------------------------
+    def _stored(self, session: Session, version: int) -> StoredSession:
+        return StoredSession(session.id, session.token_hash, session.created_at,
+                             session.updated_at, session.record_json(), version)  # fmt: skip
+
+    @staticmethod
+    def _saved(session: Session, version: int, record: str) -> None:
+        session.version = version
+        session.saved_record = record
+        session.new_rows = []
+        session.history_cleared = False
+
     def _forget(self, session_ids: list[str]) -> None:
         """Drop sessions gone from the store; one still held by a request is marked deleted, so
-        that request's save does not bring it back."""
+        that request can neither save it nor bring it back."""
         for session_id in session_ids:
             session = self._cache.pop(session_id, None)
             if session is not None:
@@ -106,14 +153,16 @@ class SessionManager:
     def _remember(self, session: Session) -> None:
         self._cache[session.id] = session
         self._cache.move_to_end(session.id)
-        while len(self._cache) > CACHE_SIZE + len(self._pinned):
-            oldest = next((i for i in self._cache if i not in self._pinned), None)
-            if oldest is None:
-                break
-            self._cache.pop(oldest)
-            if not self._lock_busy(oldest):
-                self._locks.pop(oldest, None)
+        self._shrink()
 
-    def _lock_busy(self, session_id: str) -> bool:
-        lock = self._locks.get(session_id)
-        return lock is not None and lock.locked()
+    def _shrink(self) -> None:
+        """Unload the least recently used sessions past the cache size, never one in use."""
+        excess = len(self._cache) - self.cache_size - len(self._users)
+        if excess <= 0:
+            return
+        idle = [i for i in self._cache if i not in self._users][:excess]
+        for session_id in idle:
+            self._cache.pop(session_id)
+            lock = self._locks.get(session_id)
+            if lock is not None and not lock.locked():
+                self._locks.pop(session_id)

@@ -14,9 +14,11 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import orjson
 
 from app.neuron.boundary import Box, Plane, boundary, principal_plane, view_box
 from app.neuron.config import NeuronConfig, patch_config
+from app.neuron.datasets import Dataset
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 
 # The fields the data is built from; changing one builds new data (and a new data_version).
@@ -39,6 +41,8 @@ class Session:
     history_cleared: bool = False  # stored history must be dropped at the next save
     playing: bool = False
     deleted: bool = False  # set once removed, so that no later save brings it back
+    version: int = 0  # the stored version this object is at (0: not stored yet)
+    saved_record: str = ""  # the record as last stored, to fall back on when a write fails
 
     @classmethod
     def create(cls, id_: str, token_hash: str, config: NeuronConfig) -> Session:
@@ -193,16 +197,30 @@ class Session:
         self.updated_at = time.time()
 
     # ---- storage form -----------------------------------------------------------------------
-    def to_record(self) -> dict[str, Any]:
-        return {"config": self.config.as_dict(), "run": self.run.state.as_dict(),
-                "checkpoint": self.checkpoint, "log": self.log}  # fmt: skip
+    def record_json(self) -> str:
+        record = {"config": self.config.as_dict(), "run": self.run.state.as_dict(),
+                  "checkpoint": self.checkpoint, "log": self.log}  # fmt: skip
+        return orjson.dumps(record).decode()
 
     @classmethod
     def from_record(cls, id_: str, token_hash: str, created_at: float, updated_at: float,
-                    record: dict[str, Any]) -> Session:  # fmt: skip
+                    record_json: str, data: Dataset | None = None) -> Session:  # fmt: skip
+        record = orjson.loads(record_json)
         config = NeuronConfig(**record["config"])
-        run = Run(config, RunState.from_dict(record["run"]))
+        run = Run(config, RunState.from_dict(record["run"]), data)
         return cls(id_, token_hash, run, created_at, updated_at, record["checkpoint"], record["log"])
+
+    def restore(self, record_json: str) -> None:
+        """Become again the session as stored in `record_json` (after a write that failed):
+        the same object, so whoever holds it sees the stored truth."""
+        stored_config = orjson.loads(record_json)["config"]
+        same_data = all(stored_config[f] == getattr(self.config, f) for f in DATA_FIELDS)
+        data = self.run.data if same_data else None
+        back = Session.from_record(self.id, self.token_hash, self.created_at, self.updated_at,
+                                   record_json, data)  # fmt: skip
+        back.version, back.saved_record, back.deleted = self.version, record_json, self.deleted
+        self.__dict__.clear()
+        self.__dict__.update(back.__dict__)
 
 
 def _differ(a: NeuronConfig, b: NeuronConfig, fields: tuple[str, ...]) -> bool:

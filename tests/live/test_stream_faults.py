@@ -158,19 +158,21 @@ def test_a_connection_past_the_viewer_cap_is_closed_with_4429(
     async def scenario() -> None:
         async with connect(limited_server, session_id, token) as controller:
             await controller.frame()
-            async with connect(limited_server, session_id) as viewer:
+            async with connect(limited_server, session_id) as viewer, \
+                    connect(limited_server, session_id) as other:  # fmt: skip
                 await viewer.frame()
+                await other.frame()
                 async with connect(limited_server, session_id) as third:
                     with pytest.raises(ConnectionClosed) as closed:
                         await third.next()
                 assert closed.value.rcvd is not None
                 assert closed.value.rcvd.code == 4429
                 assert str(MAX_VIEWERS) in closed.value.rcvd.reason
-                # The two who got in are unaffected.
+                # Those who got in are unaffected.
                 await controller.send({"type": "step", "epochs": 1})
                 assert (await controller.frame())["epoch"] == 1
                 assert (await viewer.frame())["epoch"] == 1
-            # A seat freed (once the server has seen the viewer go) is a seat taken.
+            # A seat freed (once the server has seen the viewers go) is a seat taken.
             await stats_when(limited_server, {"watchers": 1})
             async with connect(limited_server, session_id) as latecomer:
                 assert (await latecomer.frame())["epoch"] == 1

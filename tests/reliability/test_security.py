@@ -198,7 +198,9 @@ def test_the_server_log_never_shows_a_control_token(tmp_path: Path) -> None:
                 time.sleep(0.1)
         created = httpx.post(f"{url}/api/sessions", json={}, timeout=10).json()
         session_id, token = created["id"], created["control_token"]
-        for query in (f"?token={token}", f"?fps=1&token={token}&x=1", f"?token={token}x"):
+        # The way the server reads the query (percent-decoded) and other spellings of the name.
+        for query in (f"?token={token}", f"?fps=1&token={token}&x=1", f"?token={token}x",
+                      f"?%74oken={token}", f"?Token={token}", f"?x=1&TOKEN={token}"):  # fmt: skip
             with connect(f"ws://127.0.0.1:{port}/api/sessions/{session_id}/stream{query}") as ws:
                 ws.recv(timeout=5)
         httpx.post(f"{url}/api/sessions/{session_id}/step?token={token}", json={"epochs": 1},
@@ -207,7 +209,7 @@ def test_the_server_log_never_shows_a_control_token(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=15)
     text = log.read_text()
-    assert text.count(session_id) >= 4, text  # the lines are there...
+    assert text.count(session_id) >= 7, text  # the lines are there...
     assert token not in text and "token=[hidden]" in text  # ...without the token
 
 

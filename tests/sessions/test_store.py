@@ -1,57 +1,106 @@
-"""The SQLite store: what is put comes back, history is thinned past its cap, eviction and expiry."""
+"""The SQLite store, on a real file: what is stored comes back, every write is a compare-and-set on
+the version, history stays within its cap, eviction spares sessions in use, and a file it cannot
+use is refused with one line naming it."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from app.neuron.config import complete_config
 from app.neuron.training import HistoryRow
+from app.sessions.history import thinned
 from app.sessions.manager import SessionManager
-from app.sessions.store import SQLiteStore, StoredSession
+from app.sessions.store import SQLiteStore, StaleWrite, StoredSession, StoreUnusable
 
 
 def _row(epoch: int) -> HistoryRow:
     return HistoryRow(epoch, 0.5, 1.0, None, [float(epoch), 0.0], 0.0)
 
 
-def _stored(session_id: str, updated_at: float = 1.0) -> StoredSession:
-    return StoredSession(session_id, "hash", 0.0, updated_at, {"any": "record"})
+def _stored(session_id: str, updated_at: float = 1.0, version: int = 1,
+            record: str = '{"any": "record"}') -> StoredSession:  # fmt: skip
+    return StoredSession(session_id, "hash", 0.0, updated_at, record, version)
 
 
-def test_put_and_get_round_trip(tmp_path: Path) -> None:
+def _epochs(store: SQLiteStore, session_id: str) -> list[int]:
+    return [r["epoch"] for r in json.loads(store.history_json(session_id))]
+
+
+def test_insert_update_and_get_round_trip(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.put(_stored("a"), [_row(0), _row(1)], clear_history=False)
+    store.insert(_stored("a"), [_row(0), _row(1)], keep=10)
     assert store.get("a") == _stored("a")
-    assert [r["epoch"] for r in store.history("a")] == [0, 1]
-    store.put(_stored("a"), [_row(0)], clear_history=True)
-    assert [r["epoch"] for r in store.history("a")] == [0]
-    assert store.delete("a") and store.get("a") is None and store.history("a") == []
+    assert _epochs(store, "a") == [0, 1]
+    store.update(_stored("a", version=2, record='{"b": 2}'), [_row(0)], clear_history=True)
+    assert store.get("a") == _stored("a", version=2, record='{"b": 2}')
+    assert _epochs(store, "a") == [0]
+    assert store.delete("a") and store.get("a") is None and _epochs(store, "a") == []
+
+
+def test_a_stale_writer_fails_and_changes_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store.insert(_stored("a"), [_row(0)], keep=10)
+    store.update(_stored("a", version=2, record='{"first": 1}'), [_row(1)], clear_history=False)
+    with pytest.raises(StaleWrite) as stale:  # a second writer that also started from version 1
+        store.update(_stored("a", version=2, record='{"second": 1}'), [_row(5)], clear_history=True)
+    assert not stale.value.gone
+    assert store.get("a") == _stored("a", version=2, record='{"first": 1}')
+    assert _epochs(store, "a") == [0, 1]
+
+
+def test_a_deleted_session_is_never_written_back(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store.insert(_stored("a"), [_row(0)], keep=10)
+    assert store.delete("a")
+    with pytest.raises(StaleWrite) as stale:
+        store.update(_stored("a", version=2), [_row(1)], clear_history=False)
+    assert stale.value.gone
+    assert store.get("a") is None and store.count() == 0 and _epochs(store, "a") == []
 
 
 def test_history_past_the_cap_is_thinned_keeping_ends(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=100)
-    store.put(_stored("a"), [_row(e) for e in range(150)], clear_history=False)
-    epochs = [r["epoch"] for r in store.history("a")]
-    assert len(epochs) <= 113 and epochs[0] == 0 and epochs[-1] == 149
-    assert epochs == sorted(epochs)
+    store.insert(_stored("a"), [_row(e) for e in range(150)], keep=10)
+    epochs = _epochs(store, "a")
+    assert len(epochs) <= 100 and epochs[0] == 0 and epochs[-1] == 149
+    assert epochs == sorted(epochs) and epochs[-50:] == list(range(100, 150))
 
 
-def test_eviction_keeps_the_most_recent(tmp_path: Path) -> None:
+def test_one_huge_write_still_ends_within_the_cap(tmp_path: Path) -> None:
+    """187,501 rows in one write (a million samples of XOR) leave at most the cap stored."""
+    store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=10_000)
+    store.insert(_stored("a"), [_row(e) for e in range(187_501)], keep=10)
+    epochs = _epochs(store, "a")
+    assert len(epochs) <= 10_000 and epochs[0] == 0 and epochs[-1] == 187_500
+
+
+def test_thinning_keeps_the_first_and_the_newest_half() -> None:
+    assert thinned(list(range(10)), 10) == list(range(10))
+    kept = thinned(list(range(1000)), 600)
+    assert len(kept) <= 600 and kept[0] == 0 and kept[-300:] == list(range(700, 1000))
+
+
+def test_insert_evicts_the_least_recently_used_but_never_one_in_use(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
     for i in range(10):
-        store.put(_stored(f"s{i}", updated_at=float(i)), [], clear_history=False)
-    assert sorted(store.evict_oldest(keep=4)) == [f"s{i}" for i in range(6)]
-    assert sorted(store.list_ids()) == ["s6", "s7", "s8", "s9"]
+        store.insert(_stored(f"s{i}", updated_at=float(i)), [], keep=100)
+    gone = store.insert(_stored("new", updated_at=20.0), [], keep=5, spare={"s0"})
+    assert sorted(gone) == [f"s{i}" for i in range(1, 7)]
+    assert sorted(store.list_ids()) == ["new", "s0", "s7", "s8", "s9"]
 
 
 def test_expiry_removes_idle_sessions(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.put(_stored("old", updated_at=time.time() - 100), [_row(0)], clear_history=False)
-    store.put(_stored("new", updated_at=time.time()), [], clear_history=False)
+    store.insert(_stored("old", updated_at=time.time() - 100), [_row(0)], keep=10)
+    store.insert(_stored("new", updated_at=time.time()), [], keep=10)
     manager = SessionManager(store, max_sessions=10, ttl_seconds=50)
     assert manager.expire() == ["old"]
-    assert store.list_ids() == ["new"] and store.history("old") == []
+    assert store.list_ids() == ["new"] and _epochs(store, "old") == []
 
 
 def test_a_reopened_database_gives_the_session_back(tmp_path: Path) -> None:
@@ -62,6 +111,48 @@ def test_a_reopened_database_gives_the_session_back(tmp_path: Path) -> None:
     manager.save(session)
     manager.store.close()
     again = SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100).get(session.id)
-    assert again is not None
+    assert again is not None and again.version == 2
     assert (again.run.state.weights, again.run.state.bias) == ([-1.0, -1.0], 0.0)
     assert again.state()["status"] == "converged"
+
+
+def test_a_first_version_database_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE sessions (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, created_at REAL "
+        "NOT NULL, updated_at REAL NOT NULL, record TEXT NOT NULL);"
+        "CREATE TABLE history (session_id TEXT NOT NULL, epoch INTEGER NOT NULL, row TEXT NOT "
+        "NULL, PRIMARY KEY (session_id, epoch)) WITHOUT ROWID;"
+        "INSERT INTO sessions VALUES ('a', 'hash', 0.0, 1.0, '{\"any\": \"record\"}');"
+        "PRAGMA user_version=1;"
+    )
+    db.close()
+    store = SQLiteStore(path)
+    assert store.get("a") == _stored("a")
+    store.update(_stored("a", version=2), [], clear_history=False)
+    assert store.get("a") == _stored("a", version=2)
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda p: p.write_bytes(b"this is not a database, just some text\n" * 100),
+     "is not a SQLite database"),
+    (lambda p: sqlite3.connect(p).executescript("CREATE TABLE invoices (n INTEGER);"),
+     "another program's SQLite database"),
+    (lambda p: sqlite3.connect(p).executescript("PRAGMA user_version=99;"), "schema 99 is newer"),
+])  # fmt: skip
+def test_a_file_it_cannot_use_is_refused_in_one_line(tmp_path: Path, make, problem) -> None:
+    path = tmp_path / "s.sqlite3"
+    make(path)
+    with pytest.raises(StoreUnusable) as refused:
+        SQLiteStore(path)
+    message = str(refused.value)
+    assert "\n" not in message and str(path) in message and problem in message
+
+
+def test_a_folder_it_cannot_create_is_refused_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StoreUnusable) as refused:
+        SQLiteStore(blocker / "sessions.sqlite3")
+    assert "\n" not in str(refused.value) and str(blocker) in str(refused.value)
