@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     try:
-        SQLiteStore(settings.database, settings.max_history_rows).close()
+        SQLiteStore(settings.database, settings.max_history_rows).close_now()
     except StoreUnusable as exc:
         sys.exit(f"neuron-playground: {exc}")
     config = uvicorn.Config(

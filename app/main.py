@@ -44,12 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             expiry.cancel()
             for channel in list(hub.channels.values()):
-                session = manager.get(channel.session_id)
+                session = await manager.get(channel.session_id)
                 if session is not None:
                     with contextlib.suppress(StoreError, SessionGone):
                         await hub.stop(channel, session)
             hub.work.close()
-            store.close()
+            await store.close()
 
     app = FastAPI(
         title="Neuron Playground",
@@ -118,4 +118,5 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _expire_forever(manager: SessionManager) -> None:
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL_SECONDS)
-        manager.expire()
+        with contextlib.suppress(StoreError):  # tried again next time
+            await manager.expire()

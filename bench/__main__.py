@@ -1,4 +1,5 @@
-"""python -m bench [training] [streaming] [memory] [page] [--quick]: run, print, save results.json."""
+"""python -m bench [training] [streaming] [admission] [memory] [page] [--quick]: run, print, save
+results.json."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import memory, page, streaming, training
+from bench import admission, memory, page, streaming, training
 from bench.timing import machine, table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-BENCHMARKS = {"training": training, "streaming": streaming, "memory": memory, "page": page}
+BENCHMARKS = {"training": training, "streaming": streaming, "admission": admission, "memory": memory,
+              "page": page}
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ async def find_session(
 ) -> AsyncIterator[Session]:
     """The session, held in memory while the request uses it (so nothing loads a second copy
     and nothing evicts it meanwhile)."""
-    with manager.held(session_id) as session:
+    async with manager.held(session_id) as session:
         if session is None:
             # The id is not echoed: a client knows what it sent, and a reflected string is a risk.
             raise HTTPException(404, NOT_FOUND)

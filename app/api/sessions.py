@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Any
 
@@ -39,7 +38,7 @@ class SVGImage(Response):
 @router.post("", status_code=201, response_model=CreatedSession, responses=error_responses(400, 413))
 async def create_session(body: SessionConfig, manager: ManagerDep) -> dict[str, Any]:
     """Start a run; the response carries `control_token` this once."""
-    session, token = manager.create(complete_config(body.given()))
+    session, token = await manager.create(complete_config(body.given()))
     return {**session.state(), "control_token": token}
 
 
@@ -83,8 +82,8 @@ async def history(session: SessionDep, manager: ManagerDep) -> Response:
     """One row per epoch (epoch 0 is the start); past the cap, older rows are thinned."""
     async with manager.lock(session.id):  # rows a runner has not stored yet are stored first
         if session.new_rows or session.history_cleared:
-            manager.save(session)
-    rows = await asyncio.to_thread(manager.store.history_json, session.id)
+            await manager.save(session)
+    rows = await manager.store.history_json(session.id)
     return Response(rows, media_type="application/json")
 
 
@@ -116,6 +115,6 @@ async def share_qr(session: SessionDep, request: Request, settings: SettingsDep)
 async def delete_session(session: ControlledSessionDep, manager: ManagerDep, hub: HubDep) -> Response:
     """Gone at once, for good: a step still running on it is not stored, its watchers are
     closed (4404) in the background, and it never comes back."""
-    manager.delete(session.id)
+    await manager.delete(session.id)
     hub.close_session(session.id)
     return Response(status_code=204)

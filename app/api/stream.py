@@ -61,7 +61,7 @@ async def stream(websocket: WebSocket, session_id: str, token: str | None = None
     hub: Hub = websocket.app.state.hub
     await websocket.accept()
     try:
-        session = hub.sessions.get(session_id)
+        session = await hub.sessions.get(session_id)
     except StoreError:
         await websocket.close(1011, "the session store cannot be read right now")
         return

@@ -118,7 +118,7 @@ class Hub:
         async with self.sessions.lock(session.id):
             _check_alive(session)
             command(session)
-            self.sessions.save(session)
+            await self.sessions.save(session)
             return self._send(session)
 
     async def train(self, session: Session, epochs: int | None, samples: int | None) -> dict[str, Any]:
@@ -127,7 +127,7 @@ class Hub:
         async with self.sessions.lock(session.id):
             _check_alive(session)
             await self.run_work(session, epochs, samples)
-            self.sessions.save(session)
+            await self.sessions.save(session)
             return self._send(session)
 
     async def run_work(self, session: Session, epochs: int | None, samples: int | None) -> None:
@@ -220,7 +220,7 @@ class Hub:
         session.playing = False
         async with self.sessions.lock(session.id):
             if not session.deleted:
-                self.sessions.save(session)
+                await self.sessions.save(session)
 
     def runner_count(self) -> int:
         return sum(1 for c in self.channels.values() if c.playing)
@@ -247,7 +247,7 @@ class Hub:
                     if finished:
                         session.playing = False
                     if finished or time.monotonic() - last_save >= self.settings.save_interval_seconds:
-                        self.sessions.save(session)
+                        await self.sessions.save(session)
                         last_save = time.monotonic()
                     self._send(session)
                 if finished:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from app.neuron.config import NeuronConfig
 from app.sessions.session import Session
@@ -39,26 +39,26 @@ class SessionManager:
         self._users: dict[str, int] = {}  # holds on sessions in use: requests and streams
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def create(self, config: NeuronConfig) -> tuple[Session, str]:
+    async def create(self, config: NeuronConfig) -> tuple[Session, str]:
         """A new session and its control token, which is returned this once and stored hashed.
         Stored before it is remembered: a failed insert leaves no trace."""
         token = new_control_token()
         session = Session.create(new_session_id(), hash_token(token), config)
         stored = self._stored(session, 1)
-        evicted = self.store.insert(stored, session.new_rows, keep=self.max_sessions,
+        evicted = await self.store.insert(stored, session.new_rows, keep=self.max_sessions,
                                     spare=set(self._users))  # fmt: skip
         self._forget(evicted)
         self._saved(session, 1, stored.record)
         self._remember(session)
         return session, token
 
-    def get(self, session_id: str) -> Session | None:
+    async def get(self, session_id: str) -> Session | None:
         """The one object of this session, loading it from the store when not in memory."""
         session = self._cache.get(session_id)
         if session is not None:
             self._cache.move_to_end(session_id)
             return session
-        stored = self.store.get(session_id)
+        stored = await self.store.get(session_id)
         if stored is None:
             return None
         session = Session.from_record(stored.id, stored.token_hash, stored.created_at,
@@ -67,10 +67,10 @@ class SessionManager:
         self._remember(session)
         return session
 
-    @contextlib.contextmanager
-    def held(self, session_id: str) -> Iterator[Session | None]:
+    @contextlib.asynccontextmanager
+    async def held(self, session_id: str) -> AsyncIterator[Session | None]:
         """The session, kept in memory (and in the store) for as long as the block runs."""
-        session = self.get(session_id)
+        session = await self.get(session_id)
         if session is None:
             yield None
             return
@@ -91,7 +91,7 @@ class SessionManager:
             self._users.pop(session_id, None)
             self._shrink()
 
-    def save(self, session: Session) -> None:
+    async def save(self, session: Session) -> None:
         """Store the session and its new history rows as its next version; called before any
         response about it. If the write fails, the session is put back as it was last stored
         (memory and disk agree) and the error propagates: StoreError, or SessionGone."""
@@ -100,7 +100,7 @@ class SessionManager:
         version = session.version + 1
         stored = self._stored(session, version)
         try:
-            self.store.update(stored, session.new_rows, session.history_cleared)
+            await self.store.update(stored, session.new_rows, session.history_cleared)
         except StaleWrite as exc:
             self._forget([session.id])
             if exc.gone:
@@ -111,9 +111,9 @@ class SessionManager:
             raise
         self._saved(session, version, stored.record)
 
-    def delete(self, session_id: str) -> bool:
+    async def delete(self, session_id: str) -> bool:
         self._forget([session_id])
-        return self.store.delete(session_id)
+        return await self.store.delete(session_id)
 
     def in_memory(self) -> int:
         """How many sessions are loaded (the rest are only on disk)."""
@@ -122,10 +122,10 @@ class SessionManager:
     def lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
 
-    def expire(self) -> list[str]:
+    async def expire(self) -> list[str]:
         """Drop sessions idle longer than the TTL, except those in use (a watched session left in
         memory but gone from the store would lose its history and, at a restart, itself)."""
-        gone = self.store.expire(time.time() - self.ttl_seconds, spare=set(self._users))
+        gone = await self.store.expire(time.time() - self.ttl_seconds, spare=set(self._users))
         self._forget(gone)
         return gone
 

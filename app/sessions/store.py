@@ -8,6 +8,7 @@ overwriting, so an acknowledged change is never lost and a removed session never
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -69,16 +70,19 @@ class StoredSession:
 
 
 class SessionStore(Protocol):
-    def get(self, session_id: str) -> StoredSession | None: ...
-    def insert(self, s: StoredSession, rows: list[HistoryRow], keep: int,
-               spare: Collection[str] = ()) -> list[str]: ...
-    def update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool) -> None: ...
-    def delete(self, session_id: str) -> bool: ...
-    def history_json(self, session_id: str) -> bytes: ...
-    def list_ids(self) -> list[str]: ...
-    def count(self) -> int: ...
-    def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]: ...
-    def close(self) -> None: ...
+    """Async, so a store across the network (Redis) never blocks the event loop; SQLite's short
+    local transactions run inline."""
+
+    async def get(self, session_id: str) -> StoredSession | None: ...
+    async def insert(self, s: StoredSession, rows: list[HistoryRow], keep: int,
+                     spare: Collection[str] = ()) -> list[str]: ...
+    async def update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool) -> None: ...
+    async def delete(self, session_id: str) -> bool: ...
+    async def history_json(self, session_id: str) -> bytes: ...
+    async def list_ids(self) -> list[str]: ...
+    async def count(self) -> int: ...
+    async def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]: ...
+    async def close(self) -> None: ...
 
 
 class SQLiteStore:
@@ -117,12 +121,12 @@ class SQLiteStore:
                             "check the file's and its folder's permissions and free space") from exc  # fmt: skip
 
     # ---- sessions ---------------------------------------------------------------------------
-    def get(self, session_id: str) -> StoredSession | None:
+    async def get(self, session_id: str) -> StoredSession | None:
         row = self._read("SELECT id, token_hash, created_at, updated_at, record, version "
                          "FROM sessions WHERE id = ?", (session_id,))  # fmt: skip
         return None if not row else StoredSession(*row[0])
 
-    def insert(self, s: StoredSession, rows: list[HistoryRow], keep: int,
+    async def insert(self, s: StoredSession, rows: list[HistoryRow], keep: int,
                spare: Collection[str] = ()) -> list[str]:  # fmt: skip
         """A new session with its first history rows and, in the same transaction, the least
         recently used others evicted so that at most `keep` remain (never one in `spare`, the
@@ -134,7 +138,7 @@ class SQLiteStore:
             self._add_rows(s.id, rows)
         return gone
 
-    def update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool) -> None:
+    async def update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool) -> None:
         """Store version `s.version` over `s.version - 1`, or raise StaleWrite and store nothing."""
         with self._write():
             cur = self._db.execute(
@@ -168,24 +172,28 @@ class SQLiteStore:
         self._db.executemany("DELETE FROM history WHERE session_id = ? AND epoch = ?",
                              [(session_id, e) for e in epochs if e not in keep])  # fmt: skip
 
-    def delete(self, session_id: str) -> bool:
+    async def delete(self, session_id: str) -> bool:
         with self._write():
             cur = self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         return cur.rowcount > 0
 
-    def history_json(self, session_id: str) -> bytes:
-        """The stored history as one JSON array, assembled from the rows' own text."""
+    async def history_json(self, session_id: str) -> bytes:
+        """The stored history as one JSON array, assembled from the rows' own text (off the
+        event loop: ten thousand rows of thirty weights take a while)."""
+        return await asyncio.to_thread(self._history_json, session_id)
+
+    def _history_json(self, session_id: str) -> bytes:
         rows = self._read("SELECT row FROM history WHERE session_id = ? ORDER BY epoch",
                           (session_id,))  # fmt: skip
         return ("[" + ",".join(r for (r,) in rows) + "]").encode()
 
-    def list_ids(self) -> list[str]:
+    async def list_ids(self) -> list[str]:
         return [i for (i,) in self._read("SELECT id FROM sessions ORDER BY updated_at", ())]
 
-    def count(self) -> int:
+    async def count(self) -> int:
         return int(self._read("SELECT COUNT(*) FROM sessions", ())[0][0])
 
-    def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]:
+    async def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]:
         """Delete the sessions last changed before `idle_before`, except those in `spare`."""
         return self._delete_listed("SELECT id FROM sessions WHERE updated_at < ?", idle_before, spare)
 
@@ -202,7 +210,10 @@ class SQLiteStore:
             self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return ids
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
         with self._lock:
             self._db.close()
 

@@ -9,6 +9,7 @@ SQLite file, except where the mechanism is driven in-process to make an interlea
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -133,29 +134,37 @@ def test_a_session_in_use_is_neither_evicted_nor_brought_back(make_server: Any) 
 def test_the_manager_never_loads_a_second_copy_of_a_held_session(tmp_path: Path) -> None:
     """The mechanism behind 1 and 2, interleaved by hand: a held session outlives any number of
     newer ones, in memory and in the store."""
-    manager = SessionManager(SQLiteStore(tmp_path / "s.sqlite3"), max_sessions=5, ttl_seconds=1e6,
-                             cache_size=3)  # fmt: skip
-    held, _ = manager.create(complete_config({"dataset": "xor"}))
-    with manager.held(held.id) as same:
-        assert same is held
-        for _ in range(20):
-            manager.create(complete_config({"dataset": "and", "grid_size": 8}))
-        assert manager.get(held.id) is held
-        held.step(epochs=3)
-        manager.save(held)
-    assert manager.store.count() == 5
-    assert manager.store.get(held.id).version == 2  # type: ignore[union-attr]
+
+    async def scenario() -> None:
+        manager = SessionManager(SQLiteStore(tmp_path / "s.sqlite3"), max_sessions=5,
+                                 ttl_seconds=1e6, cache_size=3)  # fmt: skip
+        held, _ = await manager.create(complete_config({"dataset": "xor"}))
+        async with manager.held(held.id) as same:
+            assert same is held
+            for _ in range(20):
+                await manager.create(complete_config({"dataset": "and", "grid_size": 8}))
+            assert await manager.get(held.id) is held
+            held.step(epochs=3)
+            await manager.save(held)
+        assert await manager.store.count() == 5
+        assert (await manager.store.get(held.id)).version == 2  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
 
 
 def test_an_evicted_session_cannot_be_saved_back(tmp_path: Path) -> None:
-    manager = SessionManager(SQLiteStore(tmp_path / "s.sqlite3"), max_sessions=3, ttl_seconds=1e6)
-    old, _ = manager.create(complete_config({"dataset": "xor"}))
-    for _ in range(3):
-        manager.create(complete_config({"dataset": "and", "grid_size": 8}))
-    old.step(epochs=2)
-    with pytest.raises(SessionGone):
-        manager.save(old)
-    assert manager.get(old.id) is None and manager.store.count() == 3
+    async def scenario() -> None:
+        manager = SessionManager(SQLiteStore(tmp_path / "s.sqlite3"), max_sessions=3,
+                                 ttl_seconds=1e6)  # fmt: skip
+        old, _ = await manager.create(complete_config({"dataset": "xor"}))
+        for _ in range(3):
+            await manager.create(complete_config({"dataset": "and", "grid_size": 8}))
+        old.step(epochs=2)
+        with pytest.raises(SessionGone):
+            await manager.save(old)
+        assert await manager.get(old.id) is None and await manager.store.count() == 3
+
+    asyncio.run(scenario())
 
 
 # ---- 3: limits under the lock, against the data in force ----------------------------------------

@@ -4,6 +4,7 @@ use is refused with one line naming it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -18,6 +19,9 @@ from app.sessions.manager import SessionManager
 from app.sessions.store import SQLiteStore, StaleWrite, StoredSession, StoreUnusable
 
 
+run = asyncio.run
+
+
 def _row(epoch: int) -> HistoryRow:
     return HistoryRow(epoch, 0.5, 1.0, None, [float(epoch), 0.0], 0.0)
 
@@ -28,44 +32,44 @@ def _stored(session_id: str, updated_at: float = 1.0, version: int = 1,
 
 
 def _epochs(store: SQLiteStore, session_id: str) -> list[int]:
-    return [r["epoch"] for r in json.loads(store.history_json(session_id))]
+    return [r["epoch"] for r in json.loads(run(store.history_json(session_id)))]
 
 
 def test_insert_update_and_get_round_trip(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.insert(_stored("a"), [_row(0), _row(1)], keep=10)
-    assert store.get("a") == _stored("a")
+    run(store.insert(_stored("a"), [_row(0), _row(1)], keep=10))
+    assert run(store.get("a")) == _stored("a")
     assert _epochs(store, "a") == [0, 1]
-    store.update(_stored("a", version=2, record='{"b": 2}'), [_row(0)], clear_history=True)
-    assert store.get("a") == _stored("a", version=2, record='{"b": 2}')
+    run(store.update(_stored("a", version=2, record='{"b": 2}'), [_row(0)], clear_history=True))
+    assert run(store.get("a")) == _stored("a", version=2, record='{"b": 2}')
     assert _epochs(store, "a") == [0]
-    assert store.delete("a") and store.get("a") is None and _epochs(store, "a") == []
+    assert run(store.delete("a")) and run(store.get("a")) is None and _epochs(store, "a") == []
 
 
 def test_a_stale_writer_fails_and_changes_nothing(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.insert(_stored("a"), [_row(0)], keep=10)
-    store.update(_stored("a", version=2, record='{"first": 1}'), [_row(1)], clear_history=False)
+    run(store.insert(_stored("a"), [_row(0)], keep=10))
+    run(store.update(_stored("a", version=2, record='{"first": 1}'), [_row(1)], clear_history=False))
     with pytest.raises(StaleWrite) as stale:  # a second writer that also started from version 1
-        store.update(_stored("a", version=2, record='{"second": 1}'), [_row(5)], clear_history=True)
+        run(store.update(_stored("a", version=2, record='{"second": 1}'), [_row(5)], clear_history=True))
     assert not stale.value.gone
-    assert store.get("a") == _stored("a", version=2, record='{"first": 1}')
+    assert run(store.get("a")) == _stored("a", version=2, record='{"first": 1}')
     assert _epochs(store, "a") == [0, 1]
 
 
 def test_a_deleted_session_is_never_written_back(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.insert(_stored("a"), [_row(0)], keep=10)
-    assert store.delete("a")
+    run(store.insert(_stored("a"), [_row(0)], keep=10))
+    assert run(store.delete("a"))
     with pytest.raises(StaleWrite) as stale:
-        store.update(_stored("a", version=2), [_row(1)], clear_history=False)
+        run(store.update(_stored("a", version=2), [_row(1)], clear_history=False))
     assert stale.value.gone
-    assert store.get("a") is None and store.count() == 0 and _epochs(store, "a") == []
+    assert run(store.get("a")) is None and run(store.count()) == 0 and _epochs(store, "a") == []
 
 
 def test_history_past_the_cap_is_thinned_keeping_ends(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=100)
-    store.insert(_stored("a"), [_row(e) for e in range(150)], keep=10)
+    run(store.insert(_stored("a"), [_row(e) for e in range(150)], keep=10))
     epochs = _epochs(store, "a")
     assert len(epochs) <= 100 and epochs[0] == 0 and epochs[-1] == 149
     assert epochs == sorted(epochs) and epochs[-50:] == list(range(100, 150))
@@ -74,7 +78,7 @@ def test_history_past_the_cap_is_thinned_keeping_ends(tmp_path: Path) -> None:
 def test_one_huge_write_still_ends_within_the_cap(tmp_path: Path) -> None:
     """187,501 rows in one write (a million samples of XOR) leave at most the cap stored."""
     store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=10_000)
-    store.insert(_stored("a"), [_row(e) for e in range(187_501)], keep=10)
+    run(store.insert(_stored("a"), [_row(e) for e in range(187_501)], keep=10))
     epochs = _epochs(store, "a")
     assert len(epochs) <= 10_000 and epochs[0] == 0 and epochs[-1] == 187_500
 
@@ -88,29 +92,29 @@ def test_thinning_keeps_the_first_and_the_newest_half() -> None:
 def test_insert_evicts_the_least_recently_used_but_never_one_in_use(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
     for i in range(10):
-        store.insert(_stored(f"s{i}", updated_at=float(i)), [], keep=100)
-    gone = store.insert(_stored("new", updated_at=20.0), [], keep=5, spare={"s0"})
+        run(store.insert(_stored(f"s{i}", updated_at=float(i)), [], keep=100))
+    gone = run(store.insert(_stored("new", updated_at=20.0), [], keep=5, spare={"s0"}))
     assert sorted(gone) == [f"s{i}" for i in range(1, 7)]
-    assert sorted(store.list_ids()) == ["new", "s0", "s7", "s8", "s9"]
+    assert sorted(run(store.list_ids())) == ["new", "s0", "s7", "s8", "s9"]
 
 
 def test_expiry_removes_idle_sessions(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.sqlite3")
-    store.insert(_stored("old", updated_at=time.time() - 100), [_row(0)], keep=10)
-    store.insert(_stored("new", updated_at=time.time()), [], keep=10)
+    run(store.insert(_stored("old", updated_at=time.time() - 100), [_row(0)], keep=10))
+    run(store.insert(_stored("new", updated_at=time.time()), [], keep=10))
     manager = SessionManager(store, max_sessions=10, ttl_seconds=50)
-    assert manager.expire() == ["old"]
-    assert store.list_ids() == ["new"] and _epochs(store, "old") == []
+    assert run(manager.expire()) == ["old"]
+    assert run(store.list_ids()) == ["new"] and _epochs(store, "old") == []
 
 
 def test_a_reopened_database_gives_the_session_back(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     manager = SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100)
-    session, _ = manager.create(complete_config({"dataset": "nor"}))
+    session, _ = run(manager.create(complete_config({"dataset": "nor"})))
     session.step(epochs=10)
-    manager.save(session)
-    manager.store.close()
-    again = SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100).get(session.id)
+    run(manager.save(session))
+    run(manager.store.close())
+    again = run(SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100).get(session.id))
     assert again is not None and again.version == 2
     assert (again.run.state.weights, again.run.state.bias) == ([-1.0, -1.0], 0.0)
     assert again.state()["status"] == "converged"
@@ -129,9 +133,9 @@ def test_a_first_version_database_is_migrated(tmp_path: Path) -> None:
     )
     db.close()
     store = SQLiteStore(path)
-    assert store.get("a") == _stored("a")
-    store.update(_stored("a", version=2), [], clear_history=False)
-    assert store.get("a") == _stored("a", version=2)
+    assert run(store.get("a")) == _stored("a")
+    run(store.update(_stored("a", version=2), [], clear_history=False))
+    assert run(store.get("a")) == _stored("a", version=2)
 
 
 @pytest.mark.parametrize("make, problem", [
