@@ -21,6 +21,18 @@ class Reset(Strict):
     type: Literal["reset"]
 
 
+class Sync(Strict):
+    """Ask for the whole state again (the next frame is complete)."""
+
+    type: Literal["sync"]
+
+
+class Outputs(Strict):
+    """Ask for every sample's output and prediction, which frames leave out past 256 rows."""
+
+    type: Literal["outputs"]
+
+
 class Step(Strict):
     """One epoch unless told otherwise; never both counts (as the REST step)."""
 
@@ -50,5 +62,6 @@ class Speed(Strict):
     steps_per_frame: int | None = Field(None, ge=1, le=1000, description="epochs per frame")
 
 
-Command = Annotated[Union[Play, Pause, Reset, Step, Set, Speed], Field(discriminator="type")]
+Command = Annotated[Union[Play, Pause, Reset, Step, Set, Speed, Sync, Outputs],
+                    Field(discriminator="type")]  # fmt: skip
 COMMAND = TypeAdapter(Command)

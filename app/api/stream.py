@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.commands import COMMAND, Pause, Play, Reset, Set, Speed, Step
+from app.api.commands import COMMAND, Outputs, Pause, Play, Reset, Set, Speed, Step, Sync
 from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Channel, Hub, Watcher, store_failure
 from app.neuron.errors import NeuronError
 from app.sessions.manager import SessionGone
@@ -26,6 +26,7 @@ from app.settings import Settings
 
 router = APIRouter()
 
+FOLLOWER = "this connection follows the session; steering it needs its control token"
 PLAIN_NAME = re.compile(r"[a-z_]{1,32}")  # a mistyped command worth naming back; nothing else is
 
 
@@ -101,12 +102,20 @@ async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Se
         text = message.get("text")
         if text is None:
             text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
-        problem = _refusal(text, limit, settings, watcher)
+        problem = _refusal(text, limit, settings)
         if problem is not None:
             watcher.offer_error(problem)
             continue
         try:
-            await _execute(COMMAND.validate_json(text), hub, channel, session)
+            command = COMMAND.validate_json(text)
+            if isinstance(command, Sync):
+                watcher.resync()
+            elif isinstance(command, Outputs):
+                await watcher.sink.send(await hub.outputs(session))
+            elif not watcher.controller:
+                watcher.offer_error(FOLLOWER)
+            else:
+                await _execute(command, hub, channel, session)
         except ValidationError as exc:
             watcher.offer_error(_describe(exc))
         except NeuronError as exc:
@@ -117,13 +126,11 @@ async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Se
             watcher.offer_error(store_failure(exc))
 
 
-def _refusal(text: str, limit: RateLimit, settings: Settings, watcher: Watcher) -> str | None:
+def _refusal(text: str, limit: RateLimit, settings: Settings) -> str | None:
     if len(text.encode()) > settings.max_message_bytes:  # a cap on bytes, not characters
         return f"message too large: at most {settings.max_message_bytes} bytes"
     if not limit.allow():
         return f"too many messages: at most {settings.max_messages_per_second:g} a second"
-    if not watcher.controller:
-        return "this connection follows the session; steering it needs its control token"
     return None
 
 
@@ -144,9 +151,9 @@ async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -
         patch = command.config.given() if command.config is not None else None
         await hub.apply(session, lambda s: s.apply(patch, command.weights, command.bias))
     elif isinstance(command, Speed):
-        channel.fps = min(command.fps or channel.fps, hub.settings.max_fps)
-        channel.steps_per_frame = min(command.steps_per_frame or channel.steps_per_frame,
-                                      hub.settings.max_steps_per_frame)  # fmt: skip
+        channel.set_speed(min(command.fps or channel.fps, hub.settings.max_fps),
+                          min(command.steps_per_frame or channel.steps_per_frame,
+                              hub.settings.max_steps_per_frame))  # fmt: skip
 
 
 def _describe(exc: ValidationError) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol
 import orjson
 
 from app.live.admission import admit_work, stepping
+from app.live.frames import FrameLog
 from app.live.scheduler import WorkScheduler
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.session import Session
@@ -42,19 +43,25 @@ class Sink(Protocol):
 
 @dataclass(eq=False)
 class Watcher:
-    """One connection: it holds only the newest frame it has not sent yet (latest wins)."""
+    """One connection: it is owed the channel's newest state, as a change from the last one it
+    was sent (latest wins: a slow client skips states, never queues them)."""
 
     sink: Sink
     controller: bool
-    pending: str | None = None
+    channel: Channel | None = None
+    seq: int | None = None  # the state it was last sent (None: it needs a whole frame)
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=8))
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     sent: int = 0
     handler: asyncio.Task[Any] | None = None  # the task serving the connection, to end it
     kicked: bool = False
 
-    def offer(self, frame: str) -> None:
-        self.pending = frame
+    def wake(self) -> None:
+        self.ready.set()
+
+    def resync(self) -> None:
+        """Send a whole frame next (on connect, and on `{"type": "sync"}`)."""
+        self.seq = None
         self.ready.set()
 
     def offer_error(self, detail: Any) -> None:
@@ -69,10 +76,13 @@ class Watcher:
             self.ready.clear()
             while self.errors:
                 await self.sink.send(self.errors.popleft())
-            frame, self.pending = self.pending, None
-            if frame is not None:
-                await self.sink.send(frame)
-                self.sent += 1
+            channel = self.channel
+            if channel is None or channel.log.seq == 0 or self.seq == channel.log.seq:
+                continue
+            seq, text = channel.log.seq, channel.log.text(self.seq, channel.speed)
+            await self.sink.send(text)
+            self.seq = seq
+            self.sent += 1
 
     def kick(self, code: int, reason: str) -> None:
         """Close the connection without waiting for it: a polite close, and if the client does
@@ -97,10 +107,24 @@ class Channel:
     fps: int = 30
     steps_per_frame: int = 1
     runner: asyncio.Task[None] | None = None
+    log: FrameLog = field(default_factory=FrameLog)
 
     @property
     def playing(self) -> bool:
         return self.runner is not None and not self.runner.done()
+
+    @property
+    def speed(self) -> dict[str, int]:
+        return {"fps": self.fps, "steps_per_frame": self.steps_per_frame}
+
+    def set_speed(self, fps: int, steps_per_frame: int) -> None:
+        self.fps, self.steps_per_frame = fps, steps_per_frame
+        self.log.forget_texts()
+
+    def publish(self, state: dict[str, Any]) -> None:
+        self.log.add(state)
+        for watcher in self.watchers:
+            watcher.wake()
 
 
 class Hub:
@@ -139,19 +163,26 @@ class Hub:
         else:
             await self.work.run(advance)
 
+    async def outputs(self, session: Session) -> str:
+        """Every sample's output and prediction now, as the `outputs` message (frames leave them
+        out past 256 rows); read under the lock, so they match the step they name."""
+        async with self.sessions.lock(session.id):
+            ev = session.run.evaluate()
+            return orjson.dumps({"type": "outputs", "epoch": session.run.state.epoch,
+                                 "step": session.run.state.step, "outputs": ev.outputs,
+                                 "predictions": ev.predictions}).decode()  # fmt: skip
+
     async def publish(self, session: Session) -> None:
         """Send every watcher the session as it is now (read under its lock)."""
         async with self.sessions.lock(session.id):
             self._send(session)
 
     def _send(self, session: Session) -> dict[str, Any]:
-        """The state, offered to every watcher as one frame encoded once; call under the lock."""
+        """The state, published to every watcher (each frame encoded once); call under the lock."""
         state = session.state()
         channel = self.channels.get(session.id)
         if channel is not None and channel.watchers:
-            frame = encode_frame(state, channel)
-            for watcher in channel.watchers:
-                watcher.offer(frame)
+            channel.publish(state)
         return state
 
     def close_session(self, session_id: str) -> None:
@@ -179,7 +210,10 @@ class Hub:
             raise OverflowError(f"this session already has {self.settings.max_viewers} viewers")
         channel.watchers.add(watcher)
         self.sessions.hold(session.id)
-        watcher.offer(encode_frame(session.state(), channel))
+        watcher.channel = channel
+        if channel.log.seq == 0:
+            channel.log.add(session.state())
+        watcher.resync()
         return channel
 
     async def leave(self, session: Session, watcher: Watcher) -> None:
@@ -287,12 +321,6 @@ def _background(coroutine: Any) -> None:
     task = asyncio.ensure_future(coroutine)
     _KEPT.add(task)
     task.add_done_callback(_KEPT.discard)
-
-
-def encode_frame(state: dict[str, Any], channel: Channel) -> str:
-    """A frame is the session state and the stream's speed, encoded once for every watcher."""
-    speed = {"fps": channel.fps, "steps_per_frame": channel.steps_per_frame}
-    return orjson.dumps({"type": "frame", **state, "speed": speed}).decode()
 
 
 def error_frame(detail: Any) -> str:

@@ -127,9 +127,16 @@ class Session:
         }
 
     def boundary(self) -> dict[str, Any]:
+        """Worked out again only when the parameters (replaced, never changed in place) or the
+        run changed: a paused or converged session's frames reuse its heatmap and line."""
         run = self.run
-        return boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
-                        self.plane, self.config.grid_size, self.box)  # fmt: skip
+        cached = self.__dict__.get("_boundary")
+        if cached is not None and cached[0] is run and cached[1] is run.w and cached[2] == run.b:
+            return cached[3]
+        drawn = boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
+                         self.plane, self.config.grid_size, self.box)  # fmt: skip
+        self.__dict__["_boundary"] = (run, run.w, run.b, drawn)
+        return drawn
 
     def data_view(self) -> dict[str, Any]:
         """The session's points in view coordinates (the principal plane beyond two features)."""
@@ -175,7 +182,7 @@ class Session:
         self.history_cleared = True
         self.new_rows = [run.history_row()]
         if data_changed:
-            for name in ("plane", "view_points", "box", "data_version"):
+            for name in ("plane", "view_points", "box", "data_version", "_boundary"):
                 self.__dict__.pop(name, None)
         self._touch()
 

@@ -96,7 +96,7 @@ function changeConfig(patch) {
 
 function addPoint(at, otherClass) {
   const chosen = Number($('point-class').value);
-  const old = page.cleared ? null : page.frame?.config.points;
+  const old = page.cleared ? null : customPoints(page.data);
   page.cleared = false;
   send({ type: 'set', config: { points: withPoint(old, at, otherClass ? 1 - chosen : chosen) } });
 }
@@ -119,7 +119,10 @@ function applyLesson(n) {
 function onFrame(frame) {
   const previous = page.frame;
   page.frame = frame;
+  const shownPoints = page.values.points;
   Object.assign(page.values, valuesFromConfig(frame.config));
+  // Frames leave the custom set's points out of their config: they come with the data.
+  if (frame.config.dataset === 'custom') page.values.points = customPoints(page.data) ?? shownPoints;
   if (page.viewer && frame.speed) Object.assign(page.values, frame.speed); // the teacher's speed
   page.fatal = null;
   if (!page.data || page.data.data_version !== frame.data_version) loadData(frame);
@@ -141,12 +144,20 @@ async function loadData(frame) {
     if (data.data_version !== page.frame?.data_version) return;
     page.features = featureRows(frame, data);
     page.data = data;
+    if (frame.config.dataset === 'custom') page.values.points = customPoints(data);
     draw();
   } catch (error) {
     showError(`Could not load the data: ${error.message}`);
   } finally {
     page.loadingVersion = null;
   }
+}
+
+/** A custom set's points as its config gives them (training rows, then any test rows). */
+function customPoints(data) {
+  if (!data || data.data_version !== page.frame?.data_version) return null;
+  const X = [...data.X_features, ...(data.X_test ?? [])];
+  return { X, y: [...data.y, ...(data.y_test ?? [])] };
 }
 
 /** The table shows the inputs themselves when they fit (the symptoms table's four); wider

@@ -2,6 +2,7 @@
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000];
 const MAX_QUEUE = 20;
+const OUTPUTS_EVERY_MS = 200;
 
 export class Stream {
   /**
@@ -30,6 +31,7 @@ export class Stream {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.state = null; // the first frame of every connection is whole
       this.handlers.onState?.('open');
       for (const message of this.queue.splice(0)) socket.send(JSON.stringify(message));
     };
@@ -44,8 +46,43 @@ export class Stream {
     } catch {
       return;
     }
-    if (message.type === 'frame') this.handlers.onFrame?.(message);
+    if (message.type === 'frame') this.receiveFrame(message);
+    else if (message.type === 'outputs') this.receiveOutputs(message);
     else if (message.type === 'error') this.handlers.onError?.(message.detail);
+  }
+
+  /**
+   * Frames are compact: the first one whole (`full`), later ones only what changed, merged here
+   * into the whole state the page draws. Past 256 samples frames leave the per-sample outputs
+   * out; they are asked for (a few times a second at most) and merged in when they come.
+   */
+  receiveFrame(frame) {
+    if (frame.full || !this.state) {
+      this.state = frame;
+      this.large = !('predictions' in frame);
+      this.outputsStep = null;
+    } else {
+      this.state = { ...this.state, ...frame };
+    }
+    if (this.large && this.outputsStep !== this.state.step) this.askOutputs();
+    if (!this.large || this.outputsStep !== null) this.handlers.onFrame?.(this.state);
+  }
+
+  receiveOutputs(message) {
+    if (!this.state || !this.large) return;
+    this.outputsStep = message.step;
+    this.state = { ...this.state, outputs: message.outputs, predictions: message.predictions };
+    this.handlers.onFrame?.(this.state);
+  }
+
+  askOutputs() {
+    if (this.outputsTimer) return;
+    const wait = Math.max(0, OUTPUTS_EVERY_MS - (performance.now() - (this.outputsAt ?? -1e9)));
+    this.outputsTimer = setTimeout(() => {
+      this.outputsTimer = null;
+      this.outputsAt = performance.now();
+      this.send({ type: 'outputs' });
+    }, wait);
   }
 
   lost(socket, event) {

@@ -74,18 +74,31 @@ def essentials(state: Message) -> Message:
 
 
 class Stream:
-    """One stream connection: JSON in and out, with timeouts on every wait."""
+    """One stream connection: JSON in and out, with timeouts on every wait. Compact frames are
+    merged into the whole state, as the page does (`raw` keeps each frame as it came)."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
+        self.state: Message | None = None
+        self.raw: Message | None = None
+        self.raw_bytes = 0
 
     async def send(self, message: Message | str) -> None:
         await self.ws.send(message if isinstance(message, str) else json.dumps(message))
 
     async def next(self, timeout: float = 5.0) -> Message:
-        """The next message, frame or error."""
+        """The next message: an error, or a frame merged into the state so far."""
         text = await asyncio.wait_for(self.ws.recv(), timeout)
-        return json.loads(text)
+        message = json.loads(text)
+        if message.get("type") != "frame":
+            return message
+        self.raw, self.raw_bytes = message, len(text.encode() if isinstance(text, str) else text)
+        if message.get("full") or self.state is None:
+            assert message.get("full"), "the first frame of a connection is whole"
+            self.state = message
+        else:
+            self.state = {**self.state, **message}
+        return self.state
 
     async def frame(self, timeout: float = 5.0) -> Message:
         """The next message, which must be a frame."""

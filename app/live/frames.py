@@ -1,0 +1,86 @@
+"""Compact frames (PRODUCT.md §7): the first one whole, then only what changed.
+
+A channel numbers the states it publishes and keeps the last few. A connection remembers which
+one it last sent, so what it gets next is the change from *that* state — a slow client that
+skipped frames still ends up with everything — and the text for a given (from, to) pair is
+encoded once however many connections need it. Frames never carry a dataset's points: the page
+fetches them once per `data_version`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+
+# In every frame, changed or not: what the page's numbers and status line show.
+ALWAYS = ("epoch", "step", "weights", "bias", "loss", "accuracy", "test_accuracy", "converged",
+          "status")  # fmt: skip
+PER_SAMPLE = ("outputs", "predictions")  # sent while the set is small; on request past that
+MAX_ROWS_IN_FRAMES = 256
+KEPT_STATES = 8  # states a late connection can still get a change from (else a whole frame)
+KEPT_TEXTS = 16
+
+
+def frame_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The state as frames carry it: without the custom set's points in its config, and without
+    the per-sample lists of a large set."""
+    out = dict(state)
+    config = state.get("config")
+    if isinstance(config, dict) and config.get("points") is not None:
+        out["config"] = {**config, "points": None}
+    if len(state.get("predictions") or ()) > MAX_ROWS_IN_FRAMES:
+        for key in PER_SAMPLE:
+            out.pop(key, None)
+    return out
+
+
+def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `after` a client holding `before` needs: ALWAYS, and whatever differs."""
+    return {k: v for k, v in after.items() if k in ALWAYS or before.get(k, _MISSING) != v}
+
+
+class FrameLog:
+    """The recent states of one channel, and their frames encoded once each."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self._states: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._texts: OrderedDict[tuple[int | None, int], str] = OrderedDict()
+
+    def add(self, state: dict[str, Any]) -> int:
+        self.seq += 1
+        self._states[self.seq] = frame_state(state)
+        while len(self._states) > KEPT_STATES:
+            self._states.popitem(last=False)
+        return self.seq
+
+    def text(self, since: int | None, speed: dict[str, int]) -> str:
+        """The newest frame for a connection that last got state `since` (None: never, or it
+        asked for a whole one)."""
+        seq = self.seq
+        if since is not None and since not in self._states:
+            since = None
+        key = (since, seq)
+        text = self._texts.get(key)
+        if text is None:
+            state = self._states[seq]
+            body = state if since is None else change(self._states[since], state)
+            text = orjson.dumps({"type": "frame", **body, "speed": speed,
+                                 **({"full": True} if since is None else {})}).decode()  # fmt: skip
+            self._texts[key] = text
+            while len(self._texts) > KEPT_TEXTS:
+                self._texts.popitem(last=False)
+        return text
+
+    def forget_texts(self) -> None:
+        """The speed changed: frames encoded with the old one must not be sent again."""
+        self._texts.clear()
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
