@@ -1,4 +1,5 @@
-# Neuron Playground: one process, sessions in an SQLite file on a volume.
+# Neuron Playground: by default one process, sessions in an SQLite file on a volume; with
+# NEURON_REDIS_URL and WORKERS=N, N workers sharing Redis (see compose.yaml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,4 +21,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
-CMD ["sh", "-c", "python -m app --host 0.0.0.0 --port ${PORT}"]
+CMD ["sh", "-c", "python -m app --host 0.0.0.0 --port ${PORT} --workers ${WORKERS:-1}"]

@@ -1,44 +1,45 @@
-"""python -m app [--host H] [--port P]: serve the playground."""
+"""python -m app [--host H] [--port P] [--workers N]: serve the playground."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import re
 import socket
 import sys
-from urllib.parse import unquote_plus
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from app.sessions.store import SQLiteStore, StoreUnusable
 from app.settings import get_settings
 
 SHUTDOWN_GRACE_SECONDS = 5
-GIL_SWITCH_SECONDS = 0.001
-QUERY_PARAMETER = re.compile(r"([?&;])([^=&;\s\"]*)=([^&;\s\"]*)")
 
 
 def main() -> None:
-    # Training threads hold the GIL between NumPy calls; every time the event loop waits on a
-    # socket it must win the GIL back, by default after up to 5 ms. At 1 ms a request that
-    # waits a dozen times is answered in tens of ms, not hundreds, while large steps run.
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")),
+                        help="worker processes on the one port (more than one needs Redis)")
     args = parser.parse_args()
     settings = get_settings()
-    try:
-        SQLiteStore(settings.database, settings.max_history_rows).close_now()
-    except StoreUnusable as exc:
-        sys.exit(f"neuron-playground: {exc}")
+    if args.workers < 1:
+        sys.exit("neuron-playground: --workers must be at least 1")
+    if args.workers > 1 and not settings.redis_url:
+        sys.exit(f"neuron-playground: --workers {args.workers} needs NEURON_REDIS_URL: workers "
+                 "share sessions through Redis; set it (redis://host:port/db) or run one worker")
+    if not settings.redis_url:
+        try:
+            SQLiteStore(settings.database, settings.max_history_rows).close_now()
+        except StoreUnusable as exc:
+            sys.exit(f"neuron-playground: {exc}")
     config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         ws_max_size=max(4 * settings.max_message_bytes, 1 << 20) * 2,
         log_level="info",
         # Frames are mostly base64 heatmap: deflating each costs more CPU than it saves on a LAN.
@@ -47,33 +48,12 @@ def main() -> None:
         # frames never drain); past this uvicorn cancels, and the lifespan still saves every run.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    for name in ("uvicorn.error", "uvicorn.access"):  # after Config, which sets logging up
-        logging.getLogger(name).addFilter(HideTokens())
     listener = config.bind_socket()
     limit_unsent_bytes(listener)
-    uvicorn.Server(config).run(sockets=[listener])
-
-
-class HideTokens(logging.Filter):
-    """uvicorn logs each stream URL with its query, where a steering client's control token
-    rides (?token=...): whoever reads the log must not be able to steer sessions. A parameter
-    is hidden when its name, percent-decoded and in any case, is `token` — the way the server
-    reads it, and a little wider."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(hide_tokens(a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-def hide_tokens(text: str) -> str:
-    def hide(match: re.Match[str]) -> str:
-        sep, name, value = match.groups()
-        if unquote_plus(name).strip().lower() == "token":
-            value = "[hidden]"
-        return f"{sep}{name}={value}"
-
-    return QUERY_PARAMETER.sub(hide, text)
+    if args.workers > 1:
+        Multiprocess(config, sockets=[listener]).run()  # uvicorn's own supervisor
+    else:
+        uvicorn.Server(config).run(sockets=[listener])
 
 
 def limit_unsent_bytes(listener: socket.socket, low_water: int = 16_384) -> None:

@@ -18,8 +18,11 @@ from app import __version__
 from app.api import datasets, pages, sessions, stats, stream, train
 from app.api.middleware import BodyLimit, SecurityHeaders
 from app.api.deps import NOT_FOUND
+from app.live.bus import open_bus
+from app.live.cluster import Cluster
 from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
+from app.process import tune_process
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.store import SQLiteStore, StaleWrite, StoreError
 from app.settings import Settings, get_settings
@@ -30,14 +33,17 @@ EXPIRY_INTERVAL_SECONDS = 60.0
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    tune_process()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = SQLiteStore(settings.database, settings.max_history_rows)
         manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds,
                                  settings.memory_sessions)  # fmt: skip
-        hub = Hub(manager, settings)
-        app.state.sessions, app.state.hub = manager, hub
+        hub = Hub(manager, settings, bus=open_bus(settings.redis_url))
+        cluster = Cluster(hub)
+        await cluster.start()
+        app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster
         expiry = asyncio.create_task(_expire_forever(manager))
         try:
             yield
@@ -48,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if session is not None:
                     with contextlib.suppress(StoreError, SessionGone):
                         await hub.stop(channel, session)
+            await cluster.close()
             hub.work.close()
             await store.close()
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
     save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
     work_threads: int = Field(2, ge=1, le=64, description="threads that share the training work")
+    redis_url: str | None = Field(None, description="redis://host:port/db: sessions and frames "
+                                  "shared by every worker (else one process on SQLite)")
     public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
                                    description="base URL students use (QR codes, join links)")
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
 
+from app.live.cluster import Cluster
 from app.live.hub import Hub
 from app.sessions.manager import SessionManager
 from app.sessions.session import Session
@@ -26,23 +27,29 @@ def get_hub(request: Request) -> Hub:
     return request.app.state.hub
 
 
+def get_cluster(request: Request) -> Cluster:
+    return request.app.state.cluster
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ManagerDep = Annotated[SessionManager, Depends(get_manager)]
 HubDep = Annotated[Hub, Depends(get_hub)]
+ClusterDep = Annotated[Cluster, Depends(get_cluster)]
 
 
 NOT_FOUND = "no session with that id (it may have expired or been deleted)"
 
 
 async def find_session(
-    manager: ManagerDep, session_id: Annotated[str, Path(max_length=64)]
+    manager: ManagerDep, cluster: ClusterDep, session_id: Annotated[str, Path(max_length=64)]
 ) -> AsyncIterator[Session]:
     """The session, held in memory while the request uses it (so nothing loads a second copy
-    and nothing evicts it meanwhile)."""
+    and nothing evicts it meanwhile), as stored now (another worker may have changed it)."""
     async with manager.held(session_id) as session:
         if session is None:
             # The id is not echoed: a client knows what it sent, and a reflected string is a risk.
             raise HTTPException(404, NOT_FOUND)
+        await cluster.refresh(session)
         yield session
 
 

@@ -10,7 +10,9 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import ControlledSessionDep, HubDep, ManagerDep, SessionDep, SettingsDep
+from app.api.deps import (
+    ClusterDep, ControlledSessionDep, HubDep, ManagerDep, SessionDep, SettingsDep,
+)
 from app.api.links import public_base_url
 from app.api.limits import field_error
 from app.api.schemas import (
@@ -19,7 +21,6 @@ from app.api.schemas import (
 )  # fmt: skip
 from app.neuron.config import complete_config
 from app.neuron.export import export_script
-from app.sessions.session import Session
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 READ = error_responses(404)
@@ -48,22 +49,26 @@ async def read_session(session: SessionDep) -> dict[str, Any]:
 
 
 @router.patch("/{session_id}", response_model=SessionState, responses=STEER_WITH_BODY)
-async def change_session(body: SessionPatch, session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
+async def change_session(body: SessionPatch, session: ControlledSessionDep,
+                         cluster: ClusterDep) -> dict[str, Any]:  # fmt: skip
     """Apply part of a config and/or weights and bias set by hand, at once."""
-    return await hub.apply(session, lambda s: s.apply(body.config_part(), body.weights, body.bias))
+    return await cluster.execute(session, {"kind": "patch", "config": body.config_part(),
+                                           "weights": body.weights, "bias": body.bias})  # fmt: skip
 
 
 @router.post("/{session_id}/step", response_model=SessionState, responses=STEER_WITH_BODY)
-async def step_session(body: StepRequest, session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
+async def step_session(body: StepRequest, session: ControlledSessionDep,
+                       cluster: ClusterDep) -> dict[str, Any]:  # fmt: skip
     """Train `epochs` epochs or `samples` online updates (stops early once training must stop).
     Large steps are trained in slices that share the server fairly with everyone else's."""
-    return await hub.train(session, body.epochs, body.samples)
+    return await cluster.execute(session, {"kind": "step", "epochs": body.epochs,
+                                           "samples": body.samples})  # fmt: skip
 
 
 @router.post("/{session_id}/reset", response_model=SessionState, responses=STEER)
-async def reset_session(session: ControlledSessionDep, hub: HubDep) -> dict[str, Any]:
+async def reset_session(session: ControlledSessionDep, cluster: ClusterDep) -> dict[str, Any]:
     """Back to the initial weights, history cleared."""
-    return await hub.apply(session, Session.reset)
+    return await cluster.execute(session, {"kind": "reset"})
 
 
 @router.post("/{session_id}/predict", response_model=PredictResponse,
@@ -117,4 +122,5 @@ async def delete_session(session: ControlledSessionDep, manager: ManagerDep, hub
     closed (4404) in the background, and it never comes back."""
     await manager.delete(session.id)
     hub.close_session(session.id)
+    hub.bus.publish(session.id, {"gone": True})  # viewers on other workers
     return Response(status_code=204)

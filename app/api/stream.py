@@ -11,12 +11,13 @@ import re
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, WebSocket
+from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.commands import COMMAND, Outputs, Pause, Play, Reset, Set, Speed, Step, Sync
-from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Channel, Hub, Watcher, store_failure
+from app.api.commands import COMMAND, Outputs, Set, Speed, Step, Sync
+from app.live.cluster import Cluster, NothingToTrain
+from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Hub, Watcher, store_failure
 from app.neuron.errors import NeuronError
 from app.sessions.manager import SessionGone
 from app.sessions.session import Session
@@ -60,9 +61,14 @@ class RateLimit:
 @router.websocket("/api/sessions/{session_id}/stream")
 async def stream(websocket: WebSocket, session_id: str, token: str | None = None) -> None:
     hub: Hub = websocket.app.state.hub
+    cluster: Cluster = websocket.app.state.cluster
     await websocket.accept()
     try:
         session = await hub.sessions.get(session_id)
+        if session is not None:
+            await cluster.refresh(session)
+    except SessionGone:
+        session = None
     except StoreError:
         await websocket.close(1011, "the session store cannot be read right now")
         return
@@ -72,13 +78,13 @@ async def stream(websocket: WebSocket, session_id: str, token: str | None = None
     watcher = Watcher(SocketSink(websocket), token_matches(token, session.token_hash),
                       handler=asyncio.current_task())  # fmt: skip
     try:
-        channel = hub.watch(session, watcher)
+        channel = await hub.watch(session, watcher)
     except OverflowError as exc:
         await websocket.close(CLOSE_TOO_MANY, str(exc))
         return
     sender = asyncio.create_task(watcher.deliver())
     try:
-        await _receive(websocket, hub, channel, session, watcher)
+        await _receive(websocket, cluster, session, watcher)
     except WebSocketDisconnect:
         pass
     except asyncio.CancelledError:
@@ -91,9 +97,9 @@ async def stream(websocket: WebSocket, session_id: str, token: str | None = None
         await hub.leave(session, watcher)
 
 
-async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Session,
+async def _receive(websocket: WebSocket, cluster: Cluster, session: Session,
                    watcher: Watcher) -> None:  # fmt: skip
-    settings = hub.settings
+    settings = cluster.hub.settings
     limit = RateLimit(settings.max_messages_per_second)
     while True:
         message = await websocket.receive()
@@ -111,17 +117,18 @@ async def _receive(websocket: WebSocket, hub: Hub, channel: Channel, session: Se
             if isinstance(command, Sync):
                 watcher.resync()
             elif isinstance(command, Outputs):
-                await watcher.sink.send(await hub.outputs(session))
+                answer = await cluster.execute(session, {"kind": "outputs"})
+                await watcher.sink.send(answer["outputs"])
             elif not watcher.controller:
                 watcher.offer_error(FOLLOWER)
             else:
-                await _execute(command, hub, channel, session)
+                await cluster.execute(session, _as_message(command, settings))
         except ValidationError as exc:
             watcher.offer_error(_describe(exc))
         except NeuronError as exc:
             watcher.offer_error([{"loc": [exc.field], "msg": exc.message}])
-        except HTTPException as exc:
-            watcher.offer_error(exc.detail)
+        except NothingToTrain as exc:
+            watcher.offer_error(str(exc))
         except (StoreError, SessionGone) as exc:
             watcher.offer_error(store_failure(exc))
 
@@ -134,26 +141,19 @@ def _refusal(text: str, limit: RateLimit, settings: Settings) -> str | None:
     return None
 
 
-async def _execute(command: Any, hub: Hub, channel: Channel, session: Session) -> None:
-    if isinstance(command, Play):
-        if not await hub.play(channel, session):
-            raise HTTPException(409, f"nothing to train: the run is {session.status.value}; "
-                                "reset it or change a setting")  # fmt: skip
-    elif isinstance(command, Pause):
-        await hub.stop(channel, session)
-        await hub.publish(session)
-    elif isinstance(command, Step):
-        await hub.train(session, command.epochs, command.samples)
-    elif isinstance(command, Reset):
-        await hub.stop(channel, session)
-        await hub.apply(session, Session.reset)
-    elif isinstance(command, Set):
+def _as_message(command: Any, settings: Settings) -> dict[str, Any]:
+    """A stream command as the message the cluster runs (here or on the session's worker)."""
+    if isinstance(command, Step):
+        return {"kind": "step", "epochs": command.epochs, "samples": command.samples}
+    if isinstance(command, Set):
         patch = command.config.given() if command.config is not None else None
-        await hub.apply(session, lambda s: s.apply(patch, command.weights, command.bias))
-    elif isinstance(command, Speed):
-        channel.set_speed(min(command.fps or channel.fps, hub.settings.max_fps),
-                          min(command.steps_per_frame or channel.steps_per_frame,
-                              hub.settings.max_steps_per_frame))  # fmt: skip
+        return {"kind": "patch", "config": patch, "weights": command.weights, "bias": command.bias}
+    if isinstance(command, Speed):
+        return {"kind": "speed",
+                "fps": command.fps and min(command.fps, settings.max_fps),
+                "steps_per_frame": command.steps_per_frame
+                and min(command.steps_per_frame, settings.max_steps_per_frame)}  # fmt: skip
+    return {"kind": command.type}  # play, pause, reset
 
 
 def _describe(exc: ValidationError) -> list[dict[str, Any]]:

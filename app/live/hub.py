@@ -19,7 +19,8 @@ from typing import Any, Callable, Protocol
 import orjson
 
 from app.live.admission import admit_work, stepping
-from app.live.frames import FrameLog
+from app.live.bus import RENEW_SECONDS, Bus, BusUnavailable, LocalBus
+from app.live.frames import FrameLog, frame_state
 from app.live.scheduler import WorkScheduler
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.session import Session
@@ -30,7 +31,8 @@ INLINE_WORK = 4_000  # sample-updates cheap enough to run on the event loop itse
 CLOSE_SESSION_GONE = 4404
 CLOSE_TOO_MANY = 4429
 MAX_CONTROLLERS = 8  # connections with the control token, per session
-KICK_TIMEOUT_SECONDS = 1.0  # how long a closing handshake may take before the socket is dropped
+KICK_TIMEOUT_SECONDS = 1.0
+UNWATCHED_SECONDS = 10.0  # a run nobody watches (a worker that took it over) pauses after this  # how long a closing handshake may take before the socket is dropped
 
 
 class Sink(Protocol):
@@ -129,11 +131,13 @@ class Channel:
 
 class Hub:
     def __init__(self, sessions: SessionManager, settings: Settings,
-                 work: WorkScheduler | None = None) -> None:  # fmt: skip
+                 work: WorkScheduler | None = None, bus: Bus | None = None) -> None:  # fmt: skip
         self.sessions = sessions
         self.settings = settings
         self.work = work or WorkScheduler(settings.work_threads)
+        self.bus: Bus = bus or LocalBus()
         self.channels: dict[str, Channel] = {}
+        self.leases: dict[str, str] = {}  # sessions this worker plays: their lease tokens
 
     # ---- commands ---------------------------------------------------------------------------
     async def apply(self, session: Session, command: Callable[[Session], object]) -> dict[str, Any]:
@@ -183,6 +187,9 @@ class Hub:
         channel = self.channels.get(session.id)
         if channel is not None and channel.watchers:
             channel.publish(state)
+        if self.bus.shared:  # viewers on other workers
+            speed = channel.speed if channel is not None else None
+            self.bus.publish(session.id, {"state": frame_state(state), "speed": speed})
         return state
 
     def close_session(self, session_id: str) -> None:
@@ -196,7 +203,7 @@ class Hub:
             watcher.kick(CLOSE_SESSION_GONE, "session deleted")
 
     # ---- watchers ---------------------------------------------------------------------------
-    def watch(self, session: Session, watcher: Watcher) -> Channel:
+    async def watch(self, session: Session, watcher: Watcher) -> Channel:
         """Admit a connection. Followers are refused past `max_viewers`; the control-token
         holder never is (past a few connections of its own, its oldest one makes room)."""
         channel = self.channels.setdefault(session.id, Channel(session.id))
@@ -214,6 +221,7 @@ class Hub:
         if channel.log.seq == 0:
             channel.log.add(session.state())
         watcher.resync()
+        await self.bus.follow(session.id)  # frames of its runs on other workers
         return channel
 
     async def leave(self, session: Session, watcher: Watcher) -> None:
@@ -223,10 +231,19 @@ class Hub:
         channel.watchers.discard(watcher)
         try:
             if not channel.watchers:
+                await self.bus.unfollow(session.id)
+                if channel.playing and await self._followed_elsewhere(session.id):
+                    return  # viewers on other workers still watch it play
                 self.channels.pop(session.id, None)
                 await self.stop(channel, session)
         finally:
             self.sessions.release(session.id)
+
+    async def _followed_elsewhere(self, session_id: str) -> bool:
+        try:
+            return await self.bus.followers(session_id) > 0
+        except StoreError:
+            return False
 
     # ---- playing ----------------------------------------------------------------------------
     async def play(self, channel: Channel, session: Session) -> bool:
@@ -235,6 +252,11 @@ class Hub:
             return True
         if not session.run.can_train():
             return False
+        if session.id not in self.leases:
+            token = await self.bus.take(session.id)
+            if token is None:
+                raise BusUnavailable("another worker has just taken this session; try again")
+            self.leases[session.id] = token
         session.playing = True
         channel.runner = asyncio.create_task(self._run(channel, session))
         await self.publish(session)
@@ -252,9 +274,19 @@ class Hub:
         if runner is not None:
             await asyncio.gather(runner, return_exceptions=True)
         session.playing = False
+        if session.id not in self.leases and self.bus.shared:
+            return  # it ran elsewhere, or its lease was lost: nothing of ours to store
         async with self.sessions.lock(session.id):
             if not session.deleted:
-                await self.sessions.save(session)
+                await self.sessions.save(session, fence=self.leases.get(session.id))
+        await self._give_back(session.id)
+
+    async def _give_back(self, session_id: str) -> None:
+        token = self.leases.pop(session_id, None)
+        if token is not None and self.bus.shared:
+            with contextlib.suppress(StoreError):
+                await self.bus.mark_playing(session_id, None)
+                await self.bus.give_back(session_id, token)
 
     def runner_count(self) -> int:
         return sum(1 for c in self.channels.values() if c.playing)
@@ -268,11 +300,16 @@ class Hub:
 
     async def _run(self, channel: Channel, session: Session) -> None:
         """Train and publish at most `fps` frames a second until paused or training must stop.
-        A run that cannot be stored stops, is back at its last stored state, and says so."""
+        A run that cannot be stored stops, is back at its last stored state, and says so. With
+        other workers, it holds the session's lease (renewed each second, fencing every save)
+        and stops when nobody anywhere has watched it for a while."""
         loop = asyncio.get_running_loop()
         next_frame = loop.time()
-        last_save = time.monotonic()
+        last_save = last_renew = time.monotonic()
+        unwatched_since: float | None = None
+        self.sessions.hold(session.id)
         try:
+            await self.bus.mark_playing(session.id, channel.speed)
             while True:
                 async with self.sessions.lock(session.id):
                     _check_alive(session)
@@ -281,12 +318,19 @@ class Hub:
                     if finished:
                         session.playing = False
                     if finished or time.monotonic() - last_save >= self.settings.save_interval_seconds:
-                        await self.sessions.save(session)
+                        await self.sessions.save(session, fence=self.leases.get(session.id))
                         last_save = time.monotonic()
                     self._send(session)
                 if finished:
                     channel.runner = None
+                    await self._give_back(session.id)
                     return
+                if self.bus.shared and time.monotonic() - last_renew >= RENEW_SECONDS:
+                    last_renew = time.monotonic()
+                    await self._renew(session.id)
+                    unwatched_since = await self._unwatched(channel, unwatched_since)
+                    if unwatched_since is not None and last_renew - unwatched_since > UNWATCHED_SECONDS:
+                        break
                 next_frame = max(next_frame + 1.0 / channel.fps, loop.time())
                 await asyncio.sleep(next_frame - loop.time())
         except (StoreError, SessionGone) as exc:
@@ -294,11 +338,43 @@ class Hub:
             channel.runner = None
             for watcher in channel.watchers:
                 watcher.offer_error(store_failure(exc))
-            if not session.deleted:
+            if isinstance(exc, LeaseLost):
+                self.leases.pop(session.id, None)
+                self.sessions.forget([session.id])  # another worker has it: reload when asked
+            elif isinstance(exc, SessionGone):
+                self.close_session(session.id)
+            elif not session.deleted:
+                await self._give_back(session.id)
                 await self.publish(session)
         finally:
+            self.sessions.release(session.id)
             if channel.runner is None or channel.runner is asyncio.current_task():
                 session.playing = False
+        if unwatched_since is not None:  # nobody watches: pause it as a pause would
+            channel.runner = None
+            if not channel.watchers:
+                self.channels.pop(session.id, None)
+            async with self.sessions.lock(session.id):
+                await self.sessions.save(session, fence=self.leases.get(session.id))
+            await self._give_back(session.id)
+
+    async def _renew(self, session_id: str) -> None:
+        token = self.leases.get(session_id)
+        if token is None or not await self.bus.renew(session_id, token):
+            raise LeaseLost(session_id)
+
+    async def _unwatched(self, channel: Channel, since: float | None) -> float | None:
+        """Since when nobody, here or on another worker, has watched this run (None: watched)."""
+        if channel.watchers or await self._followed_elsewhere(channel.session_id):
+            return None
+        return since if since is not None else time.monotonic()
+
+
+class LeaseLost(StoreError):
+    """This worker no longer holds the session's lease (it was away from Redis too long)."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__("another worker has taken this session over")
 
 
 def _check_alive(session: Session) -> None:

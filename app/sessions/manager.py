@@ -91,7 +91,7 @@ class SessionManager:
             self._users.pop(session_id, None)
             self._shrink()
 
-    async def save(self, session: Session) -> None:
+    async def save(self, session: Session, fence: str | None = None) -> None:
         """Store the session and its new history rows as its next version; called before any
         response about it. If the write fails, the session is put back as it was last stored
         (memory and disk agree) and the error propagates: StoreError, or SessionGone."""
@@ -100,7 +100,7 @@ class SessionManager:
         version = session.version + 1
         stored = self._stored(session, version)
         try:
-            await self.store.update(stored, session.new_rows, session.history_cleared)
+            await self.store.update(stored, session.new_rows, session.history_cleared, fence=fence)
         except StaleWrite as exc:
             self._forget([session.id])
             if exc.gone:
@@ -140,6 +140,21 @@ class SessionManager:
         session.saved_record = record
         session.new_rows = []
         session.history_cleared = False
+
+    def forget(self, session_ids: list[str]) -> None:
+        """Drop these sessions from memory (gone, or changed by another worker): the next use
+        loads them from the store."""
+        self._forget(session_ids)
+
+    async def refresh(self, session: Session) -> None:
+        """Bring the object to the stored version (another worker may have written it)."""
+        stored = await self.store.get(session.id)
+        if stored is None:
+            self._forget([session.id])
+            raise SessionGone(session.id)
+        if stored.version != session.version:
+            session.restore(stored.record)
+            session.version, session.saved_record = stored.version, stored.record
 
     def _forget(self, session_ids: list[str]) -> None:
         """Drop sessions gone from the store; one still held by a request is marked deleted, so

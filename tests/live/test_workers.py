@@ -1,0 +1,170 @@
+"""Several workers, one set of sessions (PRODUCT.md §14): real server processes sharing a store
+and a real `redis-server`. A viewer on one worker follows a session another one runs, a command
+sent to either steers it, and when the worker running it is killed another takes it over."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from tests.conftest import ROOT, ServerProcess, free_port
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    env = {"NEURON_REDIS_URL": redis_url, "NEURON_SAVE_INTERVAL_SECONDS": "0.3"}
+    database = tmp_path / "sessions.sqlite3"
+    a = ServerProcess(database, env=env, log=tmp_path / "a.log").start()
+    b = ServerProcess(database, env=env, log=tmp_path / "b.log").start()
+    yield a, b
+    for server in (a, b):
+        server.stop()
+
+
+def create(server: ServerProcess, **config: Any) -> tuple[str, str]:
+    body = httpx.post(f"{server.url}/api/sessions", json=config, timeout=30).json()
+    return body["id"], body["control_token"]
+
+
+def stream(server: ServerProcess, session_id: str, token: str | None = None) -> ClientConnection:
+    query = f"?token={token}" if token else ""
+    return connect(f"{server.ws_url}/api/sessions/{session_id}/stream{query}", max_size=None,
+                   open_timeout=10)  # fmt: skip
+
+
+def frames(ws: ClientConnection, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The next `count` frames, merged (compact frames carry only what changed)."""
+    seen: list[dict[str, Any]] = []
+    state: dict[str, Any] = getattr(ws, "_merged", {})
+    while len(seen) < count:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message["type"] != "frame":
+            continue
+        state = message if message.get("full") else {**state, **message}
+        seen.append(state)
+    ws._merged = state  # type: ignore[attr-defined]
+    return seen
+
+
+def test_a_viewer_on_one_worker_follows_a_session_run_by_the_other(two_workers: Any) -> None:
+    a, b = two_workers
+    session_id, token = create(a, dataset="xor")
+    with stream(b, session_id) as viewer, stream(a, session_id, token) as owner:
+        assert frames(viewer, 1)[0]["epoch"] == 0
+        frames(owner, 1)
+        owner.send(json.dumps({"type": "play"}))
+        epochs = [f["epoch"] for f in frames(viewer, 15)]
+        assert epochs[-1] > epochs[0] and epochs == sorted(epochs)
+        # A command sent to the worker that does not run it reaches the one that does.
+        patched = httpx.patch(f"{b.url}/api/sessions/{session_id}", json={"learning_rate": 0.25},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30)  # fmt: skip
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["config"]["learning_rate"] == 0.25
+        later = frames(viewer, 10)
+        assert later[-1]["config"]["learning_rate"] == 0.25 and later[-1]["status"] == "running"
+        owner.send(json.dumps({"type": "pause"}))
+        while frames(viewer, 1)[0]["status"] == "running":
+            pass
+    stored = httpx.get(f"{b.url}/api/sessions/{session_id}", timeout=30).json()
+    assert stored["config"]["learning_rate"] == 0.25 and stored["epoch"] >= later[-1]["epoch"]
+
+
+def test_a_killed_worker_s_session_plays_on_at_another(two_workers: Any) -> None:
+    a, b = two_workers
+    session_id, token = create(a, dataset="xor")
+    with stream(b, session_id) as viewer:
+        frames(viewer, 1)
+        with stream(a, session_id, token) as owner:
+            frames(owner, 1)
+            owner.send(json.dumps({"type": "play"}))
+            frames(viewer, 20)  # it plays on a, and a has stored it (every 0.3 s)
+            a.stop(kill=True)  # SIGKILL: no goodbye, its lease lapses
+        # b takes the run over from its last stored state; the viewer on b sees it play on.
+        resumed = frames(viewer, 10, timeout=8.0)
+        assert resumed[-1]["status"] == "running" and resumed[-1]["epoch"] > resumed[0]["epoch"]
+        assert httpx.get(f"{b.url}/api/sessions/{session_id}", timeout=30).json()["status"] == "running"
+        # The owner reconnects (to b) and steers it as before.
+        with stream(b, session_id, token) as owner:
+            frames(owner, 1)
+            owner.send(json.dumps({"type": "pause"}))
+            while frames(owner, 1)[0]["status"] == "running":
+                pass
+    paused = httpx.get(f"{b.url}/api/sessions/{session_id}", timeout=30).json()
+    assert paused["status"] == "idle" and paused["epoch"] >= resumed[-1]["epoch"]
+
+
+def test_more_than_one_worker_without_redis_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "NEURON_DATABASE": str(tmp_path / "s.sqlite3")}  # fmt: skip
+    finished = subprocess.run([sys.executable, "-m", "app", "--workers", "2", "--port",
+                               str(free_port())], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+    assert finished.returncode != 0
+    assert finished.stderr.strip().splitlines() == [finished.stderr.strip()]
+    assert "NEURON_REDIS_URL" in finished.stderr and "Traceback" not in finished.stderr
+
+
+def test_two_workers_on_one_port_serve_one_set_of_sessions(tmp_path: Path, redis_url: str) -> None:
+    port = free_port()
+    env = {**os.environ, "NEURON_REDIS_URL": redis_url,
+           "NEURON_DATABASE": str(tmp_path / "s.sqlite3")}  # fmt: skip
+    with (tmp_path / "server.log").open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "app", "--workers", "2", "--port",
+                                    str(port)], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+        session = httpx.post(f"{url}/api/sessions", json={"dataset": "and"}, timeout=30).json()
+        headers = {"Authorization": f"Bearer {session['control_token']}"}
+        for epoch in range(1, 11):  # fresh connections land on either worker
+            with httpx.Client(timeout=30) as http:
+                answer = http.post(f"{url}/api/sessions/{session['id']}/step",
+                                   json={"epochs": 1}, headers=headers)  # fmt: skip
+            assert answer.status_code == 200 and answer.json()["epoch"] == min(epoch, 6)
+        assert answer.json()["weights"] == [2.0, 1.0] and answer.json()["bias"] == -3.0
+        log_text = (tmp_path / "server.log").read_text()
+        assert log_text.count("Started server process") == 2
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
