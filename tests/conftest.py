@@ -48,6 +48,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None  # where its output goes (else nowhere)
+    args: list[str] = field(default_factory=list)  # more of python -m app's options
 
     @property
     def url(self) -> str:
@@ -61,7 +62,7 @@ class ServerProcess:
         env = {**os.environ, "NEURON_DATABASE": str(self.database), **self.env}
         out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--port", str(self.port)],
+            [sys.executable, "-m", "app", "--port", str(self.port), *self.args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         if self.log is not None:

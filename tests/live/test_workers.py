@@ -5,7 +5,6 @@ sent to either steers it, and when the worker running it is killed another takes
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -138,33 +137,17 @@ def test_more_than_one_worker_without_redis_is_refused_in_one_line(tmp_path: Pat
 
 
 def test_two_workers_on_one_port_serve_one_set_of_sessions(tmp_path: Path, redis_url: str) -> None:
-    port = free_port()
-    env = {**os.environ, "NEURON_REDIS_URL": redis_url,
-           "NEURON_DATABASE": str(tmp_path / "s.sqlite3")}  # fmt: skip
-    with (tmp_path / "server.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "app", "--workers", "2", "--port",
-                                    str(port)], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
+    server = ServerProcess(tmp_path / "s.sqlite3", env={"NEURON_REDIS_URL": redis_url},
+                           log=tmp_path / "server.log", args=["--workers", "2"]).start()  # fmt: skip
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.2)
-        session = httpx.post(f"{url}/api/sessions", json={"dataset": "and"}, timeout=30).json()
+        session = httpx.post(f"{server.url}/api/sessions", json={"dataset": "and"}, timeout=30).json()
         headers = {"Authorization": f"Bearer {session['control_token']}"}
         for epoch in range(1, 11):  # fresh connections land on either worker
             with httpx.Client(timeout=30) as http:
-                answer = http.post(f"{url}/api/sessions/{session['id']}/step",
+                answer = http.post(f"{server.url}/api/sessions/{session['id']}/step",
                                    json={"epochs": 1}, headers=headers)  # fmt: skip
             assert answer.status_code == 200 and answer.json()["epoch"] == min(epoch, 6)
         assert answer.json()["weights"] == [2.0, 1.0] and answer.json()["bias"] == -3.0
-        log_text = (tmp_path / "server.log").read_text()
-        assert log_text.count("Started server process") == 2
+        assert (tmp_path / "server.log").read_text().count("Started server process") == 2
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()

@@ -174,12 +174,13 @@ def test_the_work_cap_is_checked_against_the_data_the_step_runs_on(make_server: 
     session_id, token = new_session(server, dataset="xor")
     points = {"X": [[i % 100 / 10, i // 100 / 10] for i in range(10_000)],
               "y": [i % 2 for i in range(10_000)]}  # fmt: skip
-    long_step = InBackground(lambda: step(server, session_id, token, samples=200_000))
-    time.sleep(0.5)  # the long step holds the session; the next two queue behind it in order
+    long_step = InBackground(lambda: step(server, session_id, token, samples=400_000))
+    time.sleep(0.5)  # the long step holds the session; the next ones queue behind it in order
     patch = InBackground(lambda: httpx.patch(
         f"{server.url}/api/sessions/{session_id}", headers=bearer(token), timeout=120,
         json={"dataset": "custom", "points": points}))  # fmt: skip
-    time.sleep(0.5)
+    time.sleep(2.0)  # ample for the server to read and check the 10,000 points
+    assert long_step.is_alive(), "the long step ended too soon: nothing was queued behind it"
     with connect(f"{server.ws_url}/api/sessions/{session_id}/stream?token={token}",
                  max_size=None) as ws:  # fmt: skip
         json.loads(ws.recv(timeout=30))
