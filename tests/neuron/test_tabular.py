@@ -1,0 +1,74 @@
+"""CSV as a spreadsheet user writes it: every file under tests/data/csv/ is read and compared with
+the exact X, y and names, or the exact refusal, in the JSON file beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.neuron.errors import NeuronError
+from app.neuron.tabular import ReadOptions, TableError, decode, read_csv, sniff_separator
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "csv"
+FILES = sorted(CORPUS.glob("*.csv"))
+
+
+def expected_of(path: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(FILES) >= 30
+    assert all(p.with_suffix(".json").exists() for p in FILES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_each_file_reads_exactly_as_expected(path: Path) -> None:
+    expected = expected_of(path)
+    options = ReadOptions(**expected.get("options", {}))
+    text = decode(path.read_bytes())
+    if "error" in expected:
+        with pytest.raises(NeuronError) as caught:
+            read_csv(text, options)
+        assert str(caught.value) == expected["error"]
+        if isinstance(caught.value, TableError):
+            assert caught.value.line == expected.get("line")
+            assert caught.value.column == expected.get("column")
+        return
+    table = read_csv(text, options)
+    assert table.X.dtype == np.float64 and table.y.dtype == np.int64
+    assert table.X.tolist() == expected["X"]
+    assert table.y.tolist() == expected["y"]
+    assert table.feature_names == expected["feature_names"]
+    assert table.class_names == expected["class_names"]
+    assert table.label_column == expected["label_column"]
+    assert table.skipped_rows == expected.get("skipped_rows", 0)
+
+
+def test_separators_are_sniffed_from_the_first_lines() -> None:
+    assert sniff_separator("a,b,c\n1,2,3\n") == ","
+    assert sniff_separator("a;b;c\n1,5;2,5;3\n") == ";"  # decimal commas do not fool it
+    assert sniff_separator("a\tb\n1\t2\n") == "\t"
+    assert sniff_separator("a;b;c\n1;2\n") == ";"  # ragged: the header's own separator
+
+
+def test_windows_1252_text_is_read_when_it_is_not_utf8() -> None:
+    assert decode("Größe;y\n".encode("cp1252")) == "Größe;y\n"
+    assert decode("\ufeffa,b".encode("utf-8")) == "a,b"
+
+
+def test_the_row_limit_stops_reading_early() -> None:
+    """A file far past the limit is refused at the first row too many, not after reading it all."""
+    text = "a,label\n" + "1,0\n2,1\n" * 50_000
+    with pytest.raises(TableError) as caught:
+        read_csv(text, ReadOptions(max_rows=10))
+    assert caught.value.line == 12
+
+
+def test_values_past_the_size_bound_are_refused_with_their_place() -> None:
+    with pytest.raises(TableError) as caught:
+        read_csv("a,label\n1e7,0\n1,1\n", ReadOptions(max_abs_value=1e6))
+    assert str(caught.value) == "csv: line 2, column 'a': '1e7' is larger than 1e+06 in size"
