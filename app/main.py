@@ -25,6 +25,7 @@ from app.neuron.errors import NeuronError
 from app.process import tune_process
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.store import SQLiteStore, StaleWrite, StoreError
+from app.sessions.uploads import SQLiteUploads
 from app.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = SQLiteStore(settings.database, settings.max_history_rows)
         manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds,
                                  settings.memory_sessions)  # fmt: skip
+        uploads = SQLiteUploads(settings.database, settings.max_uploads, settings.session_ttl_seconds)
         hub = Hub(manager, settings, bus=open_bus(settings.redis_url))
         cluster = Cluster(hub)
         await cluster.start()
         app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster
+        app.state.uploads = uploads
         expiry = asyncio.create_task(_expire_forever(manager))
         try:
             yield
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         await hub.stop(channel, session)
             await cluster.close()
             hub.work.close()
+            uploads.close()
             await store.close()
 
     app = FastAPI(

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     max_work_per_call: int = Field(1_000_000, ge=1, description="epochs × training samples per call")
     max_samples: int = Field(10_000, ge=1, description="rows of a synthetic or custom dataset")
     max_features: int = Field(64, ge=1, description="features of a custom dataset")
+    max_uploads: int = Field(500, ge=1, description="stored uploaded datasets; oldest unused evicted")
     max_grid_size: int = Field(256, ge=8, description="heatmap cells per side")
     max_history_rows: int = Field(10_000, ge=100, description="history rows kept; older thinned")
     max_body_bytes: int = Field(2_000_000, ge=1024, description="largest request body")

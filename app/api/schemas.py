@@ -11,6 +11,8 @@ from app.settings import get_settings
 
 DatasetId = Literal["and", "or", "nand", "nor", "xor", "xnor", "virus", "breast_cancer", "blobs",
                     "overlap", "circle", "custom"]  # fmt: skip
+# A dataset someone uploaded (POST /api/datasets): its id as the answer gave it.
+UploadId = Annotated[str, Field(pattern=r"^up_[A-Za-z0-9_-]{8,64}$")]
 ActivationId = Literal["step", "sigmoid", "tanh", "relu", "linear"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 # A custom point's coordinate: bounded so that the view box and the distances along the boundary
@@ -53,7 +55,8 @@ class Points(Strict):
 class ConfigFields(Strict):
     """Every field optional: a left-out field gets its default (which may depend on others)."""
 
-    dataset: DatasetId | None = Field(None, description="default 'and'")
+    dataset: DatasetId | UploadId | None = Field(
+        None, description="default 'and'; or the id of an uploaded dataset")  # fmt: skip
     activation: ActivationId | None = Field(None, description="default 'step'")
     rule: Literal["perceptron", "gradient"] | None = Field(
         None, description="default 'perceptron' with step, else 'gradient'")  # fmt: skip
@@ -193,6 +196,37 @@ class DatasetData(DatasetInfo):
     X: list[list[float]]
     y: list[int]
     feature_names: list[str]
+    class_names: list[str] = Field(description="what class 0 and class 1 are called")
+
+
+class UploadDescription(DatasetInfo):
+    """An uploaded dataset: its description, and how its file was read."""
+
+    feature_names: list[str]
+    class_names: list[str] = Field(description="the label values that became class 0 and 1")
+    label_column: str | None = Field(description="the CSV column read as the label")
+    skipped_rows: int = Field(description="bad rows left out (with skip_bad=1)")
+    standardized: bool = Field(description="sessions train on standardised features")
+
+
+class UploadData(UploadDescription):
+    X: list[list[float]] = Field(description="the rows as written (before any standardising)")
+    y: list[int]
+
+
+class CreatedUpload(UploadDescription):
+    delete_token: str = Field(description="returned once; DELETE needs it as a Bearer token")
+
+
+class UploadPoints(Strict):
+    """A dataset as JSON: rows of features and a class 0/1 for each."""
+
+    X: list[list[Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]]] = Field(
+        min_length=1, description="rows of 1 to NEURON_MAX_FEATURES features")  # fmt: skip
+    y: list[Literal[0, 1]] = Field(min_length=1, description="class of each row")
+    feature_names: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = None
+    class_names: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, min_length=2, max_length=2, description="names of class 0 and class 1")  # fmt: skip
 
 
 class ErrorMessage(BaseModel):
@@ -208,6 +242,7 @@ ERRORS: dict[int, str] = {
     403: "a control token that does not steer this session",
     404: "no session or dataset with that id",
     413: "request body over NEURON_MAX_BODY_BYTES",
+    415: "a body that is neither text/csv nor application/json",
 }
 
 
@@ -223,4 +258,5 @@ class SessionData(BaseModel):
     X_test: list[list[float]] | None
     y_test: list[int] | None
     feature_names: list[str]
+    class_names: list[str] = Field(description="what class 0 and class 1 are called")
     data_version: str

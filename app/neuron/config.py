@@ -12,6 +12,7 @@ from typing import Any
 
 from app.neuron.activations import ACTIVATIONS
 from app.neuron.datasets import DATASETS, DEFAULT_TEST_FRACTION, DataParams
+from app.neuron.uploads import is_upload_id
 from app.neuron.errors import NeuronError
 from app.neuron.losses import LOSSES
 
@@ -112,7 +113,8 @@ def patch_config(current: NeuronConfig, patch: dict[str, Any]) -> NeuronConfig:
 
 def check_config(c: NeuronConfig) -> None:
     """Cross-field rules; ranges of single fields are checked by the API's schema."""
-    _one_of("dataset", c.dataset, tuple(DATASETS))
+    if not is_upload_id(c.dataset):
+        _one_of("dataset", c.dataset, tuple(DATASETS))
     _one_of("activation", c.activation, tuple(ACTIVATIONS))
     _one_of("rule", c.rule, RULES)
     _one_of("batch", c.batch, BATCHES)

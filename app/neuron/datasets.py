@@ -7,7 +7,7 @@ the same config always builds the same arrays, so a session can be rebuilt from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Callable
@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.neuron.errors import NeuronError
+from app.neuron.uploads import Upload, find_upload, is_upload_id
 
 Array = NDArray[np.float64]
 Labels = NDArray[np.int64]
@@ -33,17 +34,19 @@ VIRUS_X = [[1, 0, 0, 1], [1, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 0],
            [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1], [0, 0, 1, 0]]  # fmt: skip
 VIRUS_Y = [1, 1, 0, 0, 1, 1, 0, 0]
 VIRUS_FEATURES = ["loss of smell", "weight loss", "runny nose", "body pain"]
+DEFAULT_CLASS_NAMES = ("0", "1")
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Training (and optional test) arrays; labels are the classes 0/1."""
+    """Training (and optional test) arrays; labels are the classes 0/1, named by class_names."""
 
     X: Array
     y: Labels
     X_test: Array | None
     y_test: Labels | None
     feature_names: list[str]
+    class_names: list[str] = field(default_factory=lambda: list(DEFAULT_CLASS_NAMES))
 
     @property
     def n_features(self) -> int:
@@ -73,9 +76,11 @@ class DatasetSpec:
     has_test_split: bool = True
 
 
-def _as_dataset(X: Array, y: Labels, names: list[str] | None = None) -> Dataset:
+def _as_dataset(X: Array, y: Labels, names: list[str] | None = None,
+                classes: list[str] | None = None) -> Dataset:  # fmt: skip
     names = names or [f"x{i + 1}" for i in range(X.shape[1])]
-    return Dataset(X.astype(np.float64), y.astype(np.int64), None, None, names)
+    classes = classes or list(DEFAULT_CLASS_NAMES)
+    return Dataset(X.astype(np.float64), y.astype(np.int64), None, None, names, classes)
 
 
 def _gate(id_: str) -> Callable[[DataParams], Dataset]:
@@ -85,7 +90,8 @@ def _gate(id_: str) -> Callable[[DataParams], Dataset]:
 
 def _virus(p: DataParams) -> Dataset:
     X = np.array(VIRUS_X, dtype=np.float64)
-    return split(X, np.array(VIRUS_Y), list(VIRUS_FEATURES), p.test_fraction, p.seed)
+    return split(X, np.array(VIRUS_Y), list(VIRUS_FEATURES), p.test_fraction, p.seed,
+                 ["negative", "positive"])  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -101,14 +107,18 @@ def _breast_cancer_raw() -> tuple[Array, Labels, tuple[str, ...]]:
 
 def _breast_cancer(p: DataParams) -> Dataset:
     X, y, names = _breast_cancer_raw()
-    data = split(X, y, list(names), p.test_fraction, p.seed)
+    data = split(X, y, list(names), p.test_fraction, p.seed, list(BREAST_CANCER_CLASSES))
     return standardise(data)
 
 
-def split(X: Array, y: Labels, names: list[str], test_fraction: float, seed: int) -> Dataset:
+BREAST_CANCER_CLASSES = ("malignant", "benign")
+
+
+def split(X: Array, y: Labels, names: list[str], test_fraction: float, seed: int,
+          classes: list[str] | None = None) -> Dataset:  # fmt: skip
     """Stratified train/test split: each class keeps its share in both parts, by seed."""
     if test_fraction <= 0:
-        return _as_dataset(X, y, names)
+        return _as_dataset(X, y, names, classes)
     rng = np.random.default_rng(seed)
     test_idx: list[int] = []
     for label in (0, 1):
@@ -121,7 +131,8 @@ def split(X: Array, y: Labels, names: list[str], test_fraction: float, seed: int
         raise NeuronError("test_fraction", "leaves no training samples; lower it")
     X_test = X[is_test] if is_test.any() else None
     y_test = y[is_test] if is_test.any() else None
-    return Dataset(X[~is_test], y[~is_test], X_test, y_test, names)
+    return Dataset(X[~is_test], y[~is_test], X_test, y_test, names,
+                   classes or list(DEFAULT_CLASS_NAMES))  # fmt: skip
 
 
 def standardise(d: Dataset) -> Dataset:
@@ -130,7 +141,7 @@ def standardise(d: Dataset) -> Dataset:
     std = d.X.std(axis=0)
     std = np.where(std > 0, std, 1.0)
     X_test = None if d.X_test is None else (d.X_test - mean) / std
-    return Dataset((d.X - mean) / std, d.y, X_test, d.y_test, d.feature_names)
+    return replace(d, X=(d.X - mean) / std, X_test=X_test)
 
 
 def _two_classes(p: DataParams) -> tuple[np.random.Generator, Labels]:
@@ -223,11 +234,40 @@ DEFAULT_TEST_FRACTION = {"breast_cancer": 0.3}
 SYNTHETIC = ("blobs", "overlap", "circle")
 
 
+def uploaded_dataset(upload: Upload, params: DataParams) -> Dataset:
+    """An upload split by the params, standardised with the training split's mean and std."""
+    data = split(upload.X, upload.y, list(upload.feature_names), params.test_fraction, params.seed,
+                 list(upload.class_names))  # fmt: skip
+    return standardise(data) if upload.standardize else data
+
+
+def raw_dataset(dataset_id: str, params: DataParams) -> Dataset:
+    """Every row of a dataset as it is written, unsplit and unscaled (for a download)."""
+    if dataset_id == "breast_cancer":
+        X, y, names = _breast_cancer_raw()
+        return _as_dataset(X, y, list(names), list(BREAST_CANCER_CLASSES))
+    if is_upload_id(dataset_id):
+        upload = _upload_or_error(dataset_id)
+        return _as_dataset(upload.X, upload.y, list(upload.feature_names), list(upload.class_names))
+    return load_dataset(dataset_id, replace(params, test_fraction=0.0))
+
+
+def _upload_or_error(dataset_id: str) -> Upload:
+    upload = find_upload(dataset_id)
+    if upload is None:
+        raise NeuronError("dataset", "no uploaded dataset with that id (it may have expired or "
+                          "been deleted); upload it again with POST /api/datasets")  # fmt: skip
+    return upload
+
+
 def load_dataset(dataset_id: str, params: DataParams) -> Dataset:
     """Build a dataset by id; raises NeuronError naming the field at fault."""
+    if is_upload_id(dataset_id):
+        return uploaded_dataset(_upload_or_error(dataset_id), params)
     spec = DATASETS.get(dataset_id)
     if spec is None:
-        raise NeuronError("dataset", f"unknown dataset {dataset_id!r}; one of {sorted(DATASETS)}")
+        raise NeuronError("dataset", f"unknown dataset {dataset_id!r}; one of {sorted(DATASETS)}"
+                          " or the id of an uploaded one")  # fmt: skip
     if not spec.has_test_split and params.test_fraction > 0:
         raise NeuronError("test_fraction", "the logic gates have four rows and no test split; use 0")
     return spec.build(params)

@@ -15,6 +15,8 @@ TEMPLATE = '''\
 """Neuron Playground export: retrains one run of a single neuron with NumPy alone.
 
 Run it with `python {filename}`; it prints the final weights and bias.
+RUN holds the training data (X, y: class 0 is RUN["class_names"][0], class 1 the other; the
+columns are RUN["feature_names"]) and the steps of the run.
 Rules: perceptron  w <- w + lr*(d - y)*x, b <- b + lr*(d - y)
        gradient    w <- w - lr*dE/dw, E = 1/2 (o - t)^2 (or cross-entropy), o = f(w.x + b)
 """
@@ -106,5 +108,6 @@ if __name__ == "__main__":
 def export_script(data: Dataset, checkpoint: dict[str, Any], log: list[dict[str, Any]],
                   filename: str = "neuron.py") -> str:  # fmt: skip
     """The script that replays `log` from `checkpoint` on the run's training data."""
-    payload = {"X": data.X.tolist(), "y": data.y.tolist(), "start": checkpoint, "log": log}
+    payload = {"X": data.X.tolist(), "y": data.y.tolist(), "feature_names": data.feature_names,
+               "class_names": data.class_names, "start": checkpoint, "log": log}  # fmt: skip
     return TEMPLATE.format(payload=repr(json.dumps(payload)), filename=filename)

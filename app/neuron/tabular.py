@@ -229,3 +229,22 @@ def _classes(labels: list[str], lines: list[int], column: str,
     index = {k: i for i, k in enumerate(order)}
     y = np.array([index[key(label)] for label in labels], dtype=np.int64)
     return y, [names[k] for k in order]
+
+
+def write_csv(X: Array, y: Labels, feature_names: list[str], class_names: list[str],
+              label_column: str = "label") -> str:  # fmt: skip
+    """The rows as a CSV that `read_csv` reads back to the same X, y and names: a header, the
+    label last (named as it was, else "label"), each value as short as it is exact."""
+    taken = set(feature_names)
+    while label_column in taken:
+        label_column = f"{label_column}_"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*feature_names, label_column])
+    for row, cls in zip(X.tolist(), y.tolist()):
+        writer.writerow([*(_short(v) for v in row), class_names[cls]])
+    return out.getvalue()
+
+
+def _short(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

@@ -148,6 +148,7 @@ class Session:
             "X_test": None if data.X_test is None else self._to_view(data.X_test).tolist(),
             "y_test": None if data.y_test is None else data.y_test.tolist(),
             "feature_names": data.feature_names,
+            "class_names": data.class_names,
             "data_version": self.data_version,
         }
 

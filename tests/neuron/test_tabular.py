@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from app.neuron.errors import NeuronError
-from app.neuron.tabular import ReadOptions, TableError, decode, read_csv, sniff_separator
+from app.neuron.tabular import (
+    ReadOptions, TableError, decode, read_csv, sniff_separator, write_csv,
+)  # fmt: skip
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "csv"
 FILES = sorted(CORPUS.glob("*.csv"))
@@ -72,3 +74,18 @@ def test_values_past_the_size_bound_are_refused_with_their_place() -> None:
     with pytest.raises(TableError) as caught:
         read_csv("a,label\n1e7,0\n1,1\n", ReadOptions(max_abs_value=1e6))
     assert str(caught.value) == "csv: line 2, column 'a': '1e7' is larger than 1e+06 in size"
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if "error" not in expected_of(p)],
+                         ids=lambda p: p.stem)  # fmt: skip
+def test_a_written_csv_reads_back_the_same(path: Path) -> None:
+    """What Download CSV gives is what an upload of it reads (the class order kept by naming
+    class 1 as positive)."""
+    expected = expected_of(path)
+    table = read_csv(decode(path.read_bytes()), ReadOptions(**expected.get("options", {})))
+    text = write_csv(table.X, table.y, table.feature_names, table.class_names, table.label_column)
+    again = read_csv(text, ReadOptions(label=None, positive=table.class_names[1]))
+    assert again.X.tolist() == table.X.tolist()
+    assert again.y.tolist() == table.y.tolist()
+    assert again.feature_names == table.feature_names
+    assert again.class_names == table.class_names

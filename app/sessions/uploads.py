@@ -1,0 +1,201 @@
+"""Datasets users bring, stored once and shared by every session that names their id.
+
+`UploadStore` is the small interface (put, get, delete, expire); `SQLiteUploads` keeps them in
+their own table of the sessions' SQLite file (a Redis store would implement the same methods).
+The arrays are stored as .npy bytes, exact; the delete token only as its hash.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from app.neuron.uploads import UPLOAD_PREFIX, Upload, add_upload_source, remove_upload_source
+from app.sessions.tokens import hash_token, new_control_token
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS uploads (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    used_at REAL NOT NULL,
+    meta TEXT NOT NULL,
+    X BLOB NOT NULL,
+    y BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_used ON uploads(used_at);
+"""
+CACHE_SIZE = 16  # uploads kept decoded in memory: sessions on one upload share its arrays
+TOUCH_INTERVAL_SECONDS = 60.0  # how stale `used_at` may get before a use writes it again
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    id: str
+    upload: Upload
+    meta: dict[str, Any]  # what the description adds: label_column, skipped_rows
+
+
+def new_upload_id() -> str:
+    return UPLOAD_PREFIX + secrets.token_urlsafe(16)  # 128 bits
+
+
+class UploadStore(Protocol):
+    def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]: ...
+    def get(self, upload_id: str) -> StoredUpload | None: ...
+    def delete(self, upload_id: str) -> bool: ...
+    def token_hash(self, upload_id: str) -> str | None: ...
+    def expire(self, idle_before: float) -> list[str]: ...
+    def close(self) -> None: ...
+
+
+class SQLiteUploads:
+    """One connection of its own to the sessions' file; every write in a short transaction."""
+
+    def __init__(self, path: Path, max_uploads: int, ttl_seconds: float) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.max_uploads = max_uploads
+        self.ttl_seconds = ttl_seconds
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, StoredUpload] = OrderedDict()
+        self._touched: dict[str, float] = {}
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self.expire(time.time() - ttl_seconds)
+        add_upload_source(self.find)
+
+    # ---- the interface ------------------------------------------------------------------------
+    def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]:
+        """Store a new upload; returns it and its delete token (given out this once)."""
+        now = time.time()
+        self.expire(now - self.ttl_seconds)
+        upload_id, token = new_upload_id(), new_control_token()
+        record = {"name": upload.name, "feature_names": upload.feature_names,
+                  "class_names": upload.class_names, "standardize": upload.standardize, **meta}  # fmt: skip
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (upload_id, hash_token(token), now, now, json.dumps(record),
+                     _npy(upload.X), _npy(upload.y)),
+                )  # fmt: skip
+                self._evict_beyond(self.max_uploads)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        stored = StoredUpload(upload_id, upload, meta)
+        self._remember(stored)
+        return stored, token
+
+    def get(self, upload_id: str) -> StoredUpload | None:
+        stored = self._cache.get(upload_id)
+        if stored is None:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT meta, X, y FROM uploads WHERE id = ?", (upload_id,)).fetchone()  # fmt: skip
+            if row is None:
+                return None
+            stored = _decode(upload_id, row)
+            self._remember(stored)
+        self._touch(upload_id)
+        return stored
+
+    def find(self, upload_id: str) -> Upload | None:
+        """The core's view of an upload (registered as its source of uploads)."""
+        stored = self.get(upload_id)
+        return None if stored is None else stored.upload
+
+    def token_hash(self, upload_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT token_hash FROM uploads WHERE id = ?", (upload_id,)).fetchone()  # fmt: skip
+        return None if row is None else str(row[0])
+
+    def delete(self, upload_id: str) -> bool:
+        self._forget([upload_id])
+        with self._lock:
+            cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+        return cur.rowcount > 0
+
+    def expire(self, idle_before: float) -> list[str]:
+        """Delete the uploads unused since `idle_before` that no stored session names."""
+        with self._lock:
+            idle = [i for (i,) in self._db.execute(
+                "SELECT id FROM uploads WHERE used_at < ?", (idle_before,))]  # fmt: skip
+            gone = [i for i in idle if not self._in_use(i)]
+            self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
+        self._forget(gone)
+        return gone
+
+    def close(self) -> None:
+        remove_upload_source(self.find)
+        with self._lock:
+            self._db.close()
+
+    # ---- bookkeeping --------------------------------------------------------------------------
+    def _in_use(self, upload_id: str) -> bool:
+        """Whether a stored session trains on it (its config names the id)."""
+        try:
+            row = self._db.execute(
+                "SELECT 1 FROM sessions WHERE json_extract(record, '$.config.dataset') = ? LIMIT 1",
+                (upload_id,)).fetchone()  # fmt: skip
+        except sqlite3.OperationalError:  # no sessions table in this file
+            return False
+        return row is not None
+
+    def _evict_beyond(self, keep: int) -> None:
+        """Past the cap, the least recently used uploads that no session uses go first."""
+        (count,) = self._db.execute("SELECT COUNT(*) FROM uploads").fetchone()
+        if count <= keep:
+            return
+        oldest = [i for (i,) in self._db.execute("SELECT id FROM uploads ORDER BY used_at")]
+        gone = [i for i in oldest if not self._in_use(i)][: count - keep]
+        self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
+        self._forget(gone)
+
+    def _touch(self, upload_id: str) -> None:
+        now = time.time()
+        if now - self._touched.get(upload_id, 0.0) < TOUCH_INTERVAL_SECONDS:
+            return
+        self._touched[upload_id] = now
+        with self._lock:
+            self._db.execute("UPDATE uploads SET used_at = ? WHERE id = ?", (now, upload_id))
+
+    def _remember(self, stored: StoredUpload) -> None:
+        self._cache[stored.id] = stored
+        self._cache.move_to_end(stored.id)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _forget(self, upload_ids: list[str]) -> None:
+        for upload_id in upload_ids:
+            self._cache.pop(upload_id, None)
+            self._touched.pop(upload_id, None)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _decode(upload_id: str, row: tuple[str, bytes, bytes]) -> StoredUpload:
+    meta = json.loads(row[0])
+    X = np.load(io.BytesIO(row[1]), allow_pickle=False)
+    y = np.load(io.BytesIO(row[2]), allow_pickle=False)
+    upload = Upload(meta.pop("name"), X, y, meta.pop("feature_names"), meta.pop("class_names"),
+                    meta.pop("standardize"))  # fmt: skip
+    return StoredUpload(upload_id, upload, meta)
