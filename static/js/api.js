@@ -56,3 +56,31 @@ export function streamUrl(id, token) {
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   return `${scheme}//${location.host}${sessionPath(id)}/stream${query}`;
 }
+
+// ---- datasets you bring (PRODUCT.md §15) ----------------------------------------------------
+const datasetPath = (id) => `/api/datasets/${encodeURIComponent(id)}`;
+
+/** Upload CSV text; query: {label, positive, standardize, name}. */
+export async function uploadCsv(text, query) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) params.set(k, String(v));
+  const response = await fetch(`/api/datasets?${params}`, {
+    method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'text/csv' }, body: text,
+  });
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, payload?.detail);
+  return payload;
+}
+
+export const uploadPoints = (body, name) => request('POST', `/api/datasets?standardize=0&name=${encodeURIComponent(name)}`, body);
+export const getDataset = (id) => request('GET', datasetPath(id));
+
+export async function deleteDataset(id, token) {
+  const response = await fetch(datasetPath(id), { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok && response.status !== 404) throw new ApiError(response.status, null);
+}
+
+/** Any dataset as CSV; the synthetic sets as the session's seed, size and noise make them. */
+export function csvUrl(id, { seed = 0, n_samples: n = 200, noise = 0.2 } = {}) {
+  return `${datasetPath(id)}/data.csv?seed=${seed}&n_samples=${n}&noise=${noise}`;
+}

@@ -133,3 +133,15 @@ export function onlineSample(frame) {
   const u = frame.last_update;
   return u && u.kind !== 'batch' && Number.isInteger(u.sample) ? u.sample : null;
 }
+
+/** What a class is called: "class 1", or "class 1: benign" when the data names it. */
+export function classLabel(names, k) {
+  const name = names?.[k];
+  return name === undefined || name === String(k) ? `class ${k}` : `class ${k}: ${name}`;
+}
+
+/** A class in a table cell: its number, or its name when the data names it. */
+export function classCell(names, k) {
+  const name = names?.[k];
+  return name === undefined || name === String(k) ? String(k) : name;
+}

@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { Plot, describeScene, sceneFrom } from './canvas.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
-import { statsText, statusText } from './format.js';
+import { classLabel, statsText, statusText } from './format.js';
 import { bindKeys } from './keys.js';
 import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } from './layout.js';
 import { lessonByNumber } from './lessons.js';
@@ -18,6 +18,7 @@ import { bindDialogs, bindDownloads, openShareDialog, setExportLink } from './sh
 import { configFrom, fromURL, toURL, tokenFromHash, valuesFromConfig, withDefaults } from './state.js';
 import { Stream } from './stream.js';
 import { SampleTable } from './table.js';
+import { Uploads } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -62,6 +63,14 @@ const actions = {
   fullscreen: toggleFullscreen,
   help: () => ($('help').open ? $('help').close() : $('help').showModal()),
 };
+const uploads = new Uploads({
+  onUse: (described, plotFeatures) => {
+    page.datasets[described.id] = described;
+    send({ type: 'set', config: { dataset: described.id, ...(plotFeatures ? { plot_features: plotFeatures } : {}) } });
+  },
+  onKnown: (described) => { page.datasets[described.id] = described; draw(); },
+  current: () => page.frame,
+});
 const controls = new Controls({
   onConfig: changeConfig,
   onView: (name, value) => { page.values[name] = value; draw(); },
@@ -126,6 +135,7 @@ function onFrame(frame) {
   if (page.viewer && frame.speed) Object.assign(page.values, frame.speed); // the teacher's speed
   page.fatal = null;
   if (!page.data || page.data.data_version !== frame.data_version) loadData(frame);
+  uploads.ensureKnown(frame.config.dataset);
   if (!previous) refit(); // the status and numbers are in place now
   const restarted = !previous || frame.step < previous.step || frame.epoch < previous.epoch
     || frame.data_version !== previous.data_version;
@@ -229,6 +239,8 @@ function render() {
   lineDrag.update(steerable
     ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
+  $('legend-class0').textContent = classLabel(data?.class_names, 0);
+  $('legend-class1').textContent = classLabel(data?.class_names, 1);
   $('plot').setAttribute('aria-label', describeScene(f, drawn));
   neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
   updateView.update(f);

@@ -2,7 +2,7 @@
 // sample of the last update highlighted.
 
 import { GATES } from './state.js';
-import { num, onlineSample } from './format.js';
+import { classCell, num, onlineSample } from './format.js';
 
 const MAX_ROWS = 12;
 
@@ -39,9 +39,9 @@ export class SampleTable {
       const tr = row([
         cell('th', String(i + 1), { scope: 'row' }),
         ...inputs.slice(0, names.length).map((v) => cell('td', num(v))),
-        cell('td', String(data.y[i])),
+        cell('td', classCell(data.class_names, data.y[i])),
         cell('td', num(frame.outputs[i])),
-        cell('td', predicted === undefined ? '—' : String(predicted)),
+        cell('td', predicted === undefined ? '—' : classCell(data.class_names, predicted)),
         cell('td', right ? '✓ yes' : '✗ no', { class: right ? 'ok' : 'bad' }),
       ]);
       if (i === highlight) {
