@@ -1,10 +1,12 @@
 """Take the README's screenshots of the playground: laptop, phone and presenter mode.
 
     python docs/screenshots.py        (or: make screenshots)
+    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844)
-and docs/screenshot-presenter.png (1366×768). Set NEURON_CHROMIUM to pick the browser.
+docs/screenshot-presenter.png (1366×768) and docs/screenshot-upload.png (1366×768, the preview of
+an uploaded CSV). Set NEURON_CHROMIUM to pick the browser.
 """
 
 from __future__ import annotations
@@ -93,18 +95,49 @@ def presenter(page: Page) -> None:
     press(page, "Step sample", 6)
 
 
+def tumours_csv(rows: int = 60) -> bytes:
+    """Three measurements of the packaged breast-cancer data, as a European spreadsheet writes
+    them: semicolons, decimal commas, the diagnosis in words."""
+    lines = (ROOT / "app" / "neuron" / "data" / "breast_cancer.csv").read_text().splitlines()[1:]
+    out = ["radius;texture;smoothness;diagnosis"]
+    malignant = [line for line in lines if line.endswith(",0")]
+    benign = [line for line in lines if line.endswith(",1")]
+    mixed = [line for pair in zip(malignant, benign) for line in pair]  # both classes in view
+    for line in mixed[:rows]:
+        v = line.split(",")
+        out.append(";".join([v[0], v[1], v[4]]).replace(".", ",") + ";" + ("benign" if v[30] == "1" else "malignant"))
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+def upload(page: Page) -> None:
+    """The preview of an uploaded CSV, before it is used."""
+    page.get_by_label("Upload CSV").set_input_files(
+        files=[{"name": "tumours.csv", "mimeType": "text/csv", "buffer": tumours_csv()}])
+    page.locator("#upload-summary").filter(has_text="rows").wait_for()
+
+
 SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-laptop.png", "/?lesson=4&fps=60&spf=100", {"width": 1366, "height": 768}, laptop),
     ("screenshot-phone.png", "/?dataset=blobs&activation=sigmoid&init=random&lr=0.5",
      {"width": 390, "height": 844}, phone),
     ("screenshot-presenter.png", "/?lesson=1&present=1", {"width": 1366, "height": 768}, presenter),
+    ("screenshot-upload.png", "/?dataset=and", {"width": 1366, "height": 768}, upload),
 ]  # fmt: skip
+
+
+# Taken only when named: looked at while working, not shown in the README.
+EXTRA: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
+    ("screenshot-upload-phone.png", "/?dataset=and", {"width": 390, "height": 844}, upload),
+]
 
 
 def main() -> None:
     with server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        for filename, path, viewport, act in SHOTS:
+        wanted = {f"screenshot-{name}.png" for name in sys.argv[1:]}
+        for filename, path, viewport, act in SHOTS + EXTRA:
+            if (wanted and filename not in wanted) or (not wanted and (filename, path, viewport, act) in EXTRA):
+                continue
             mobile = viewport["width"] < 600
             context = browser.new_context(viewport=viewport, device_scale_factor=2 if mobile else 1,  # type: ignore[arg-type]
                                           is_mobile=mobile, has_touch=mobile)  # fmt: skip

@@ -52,6 +52,9 @@ class Points(Strict):
         return self
 
 
+NULLABLE = ("max_epochs", "plot_features")  # fields where null means something (no limit; PCA)
+
+
 class ConfigFields(Strict):
     """Every field optional: a left-out field gets its default (which may depend on others)."""
 
@@ -78,11 +81,14 @@ class ConfigFields(Strict):
         None, ge=0, le=0.9, description="0 to 0.9; default 0.3 for breast_cancer, else 0")  # fmt: skip
     max_epochs: int | None = Field(None, ge=1, le=10_000_000, description="stop after; default none")
     grid_size: int | None = Field(None, ge=8, le=256, description="heatmap cells a side; default 64")
+    plot_features: list[Annotated[int, Field(ge=0, le=63)]] | None = Field(
+        None, min_length=2, max_length=2,
+        description="past two features: plot these two (numbered from 0); default the principal plane")  # fmt: skip
 
     def given(self) -> dict[str, Any]:
-        """The fields the client set, as plain data (None only where it means 'no limit')."""
+        """The fields the client set, as plain data (None only where it means something)."""
         data = self.model_dump(exclude_unset=True)
-        return {k: v for k, v in data.items() if v is not None or k == "max_epochs"}
+        return {k: v for k, v in data.items() if v is not None or k in NULLABLE}
 
     @model_validator(mode="after")
     def _within_settings(self) -> ConfigFields:

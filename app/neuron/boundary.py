@@ -22,6 +22,7 @@ class Plane:
 
     mean: Array
     axes: Array  # shape (2, n_features)
+    features: tuple[int, int] | None = None  # two of the features themselves, when chosen
 
     def project(self, X: Array) -> Array:
         return (X - self.mean) @ self.axes.T
@@ -32,7 +33,8 @@ class Plane:
             return self.axes @ w, float(w @ self.mean + b)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mean": self.mean.tolist(), "axes": self.axes.tolist()}
+        features = None if self.features is None else list(self.features)
+        return {"mean": self.mean.tolist(), "axes": self.axes.tolist(), "features": features}
 
 
 def principal_plane(X: Array) -> Plane:
@@ -46,6 +48,16 @@ def principal_plane(X: Array) -> Plane:
         if axes[k, pivot] < 0:
             axes[k] = -axes[k]
     return Plane(mean, axes)
+
+
+def column_plane(X: Array, i: int, j: int) -> Plane:
+    """The plane of features i and j, every other feature at its training mean: a point's
+    coordinates in it are its own values of features i and j."""
+    mean = X.mean(axis=0)
+    mean[[i, j]] = 0.0
+    axes = np.zeros((2, X.shape[1]))
+    axes[0, i] = axes[1, j] = 1.0
+    return Plane(mean, axes, (i, j))
 
 
 def view_box(points: Array) -> Box:

@@ -43,6 +43,7 @@ class NeuronConfig:
     points: Any = None  # {"X": [[...]], "y": [...]} for the custom dataset
     max_epochs: int | None = None
     grid_size: int = 64  # heatmap cells per side
+    plot_features: Any = None  # [i, j]: plot these two features, past two; None: principal plane
 
     def as_dict(self) -> dict[str, Any]:
         """Every field by name, for JSON. Shallow: `init` and `points` are shared, not copied
@@ -103,6 +104,8 @@ def patch_config(current: NeuronConfig, patch: dict[str, Any]) -> NeuronConfig:
             new["batch"] = default_batch(new["rule"])
         if "learning_rate" not in patch and old["learning_rate"] == default_learning_rate(old["rule"]):
             new["learning_rate"] = default_learning_rate(new["rule"])
+    if new["dataset"] != old["dataset"] and "plot_features" not in patch:
+        new["plot_features"] = None  # column numbers of one dataset mean nothing in another
     if new["dataset"] != old["dataset"] and "test_fraction" not in patch:
         if old["test_fraction"] == default_test_fraction(old["dataset"]):
             new["test_fraction"] = default_test_fraction(new["dataset"])
@@ -130,6 +133,10 @@ def check_config(c: NeuronConfig) -> None:
         raise NeuronError("points", "the custom dataset needs points {'X': [[...]], 'y': [...]}")
     if isinstance(c.init, str):
         _one_of("init", c.init, INITS)
+    if c.plot_features is not None:
+        i, j = c.plot_features
+        if i == j or min(i, j) < 0:
+            raise NeuronError("plot_features", "two different feature numbers, from 0")
 
 
 def _one_of(field_name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.neuron.boundary import Box, Plane, boundary, principal_plane, view_box
+from app.neuron.boundary import Box, Plane, boundary, column_plane, principal_plane, view_box
 from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.datasets import Dataset
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
@@ -25,6 +25,8 @@ from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed")
 # Changing one of these changes the problem itself: the run starts again from its initial weights.
 RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias")
+# Changing one of these shows the same data another way: the points are drawn anew.
+VIEW_FIELDS = ("plot_features",)
 MAX_LOG_ENTRIES = 1000
 
 
@@ -91,6 +93,8 @@ class Session:
         hand_set = weights is not None or bias is not None
         if hand_set:
             candidate.set_parameters(weights, bias)
+        if _differ(new, self.config, VIEW_FIELDS):
+            self._forget_view()  # the same data drawn another way
         if restart:
             self._adopt_fresh(candidate)
             return
@@ -155,7 +159,12 @@ class Session:
     @cached_property
     def plane(self) -> Plane | None:
         X = self.run.data.X
-        return principal_plane(X) if X.shape[1] != 2 else None
+        if X.shape[1] == 2:
+            return None
+        pair = self.config.plot_features
+        if pair is not None and max(pair) < X.shape[1]:
+            return column_plane(X, *pair)
+        return principal_plane(X)
 
     @cached_property
     def view_points(self) -> np.ndarray:
@@ -168,7 +177,7 @@ class Session:
 
     @cached_property
     def data_version(self) -> str:
-        fields = {f: getattr(self.config, f) for f in DATA_FIELDS}
+        fields = {f: getattr(self.config, f) for f in (*DATA_FIELDS, *VIEW_FIELDS)}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
     def _to_view(self, X: np.ndarray) -> np.ndarray:
@@ -183,9 +192,12 @@ class Session:
         self.history_cleared = True
         self.new_rows = [run.history_row()]
         if data_changed:
-            for name in ("plane", "view_points", "box", "data_version", "_boundary"):
-                self.__dict__.pop(name, None)
+            self._forget_view()
         self._touch()
+
+    def _forget_view(self) -> None:
+        for name in ("plane", "view_points", "box", "data_version", "_boundary"):
+            self.__dict__.pop(name, None)
 
     def _log_count(self, key: str, count: int) -> None:
         if count <= 0:

@@ -55,8 +55,16 @@ export function sceneFrom(frame, data, { cleared = false, show_test: showTest, d
     test: data && !custom && showTest && data.X_test ? { X: data.X_test, y: data.y_test } : null,
     highlight: onlineSample(frame),
     discretise,
-    labels: frame.boundary.plane ? ['PC 1', 'PC 2'] : names,
+    labels: axisNames(frame, names),
   };
+}
+
+/** The axes: the two features, two chosen ones past two (plane.features), else PC 1 and PC 2. */
+export function axisNames(frame, names) {
+  const plane = frame.boundary.plane;
+  if (!plane) return names;
+  if (!plane.features) return ['PC 1', 'PC 2'];
+  return plane.features.map((i) => frame.feature_names?.[i] ?? `x${i + 1}`);
 }
 
 /** What the plot shows, in words, for a screen reader. */

@@ -69,6 +69,7 @@ const uploads = new Uploads({
     send({ type: 'set', config: { dataset: described.id, ...(plotFeatures ? { plot_features: plotFeatures } : {}) } });
   },
   onKnown: (described) => { page.datasets[described.id] = described; draw(); },
+  onPlot: (pair) => send({ type: 'set', config: { plot_features: pair } }),
   current: () => page.frame,
 });
 const controls = new Controls({
@@ -239,6 +240,7 @@ function render() {
   lineDrag.update(steerable
     ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
+  uploads.showPlotAxes(f);
   $('legend-class0').textContent = classLabel(data?.class_names, 0);
   $('legend-class1').textContent = classLabel(data?.class_names, 1);
   $('plot').setAttribute('aria-label', describeScene(f, drawn));

@@ -37,6 +37,7 @@ export const PROPS = [
   },
   { name: 'max_epochs', type: 'int', default: null, key: 'epochs', config: true },
   { name: 'points', type: 'points', default: null, key: 'pts', config: true },
+  { name: 'plot_features', type: 'list', default: null, key: 'plot', config: true },
   { name: 'fps', type: 'int', default: 10, key: 'fps' },
   { name: 'steps_per_frame', type: 'int', default: 1, key: 'spf' },
   { name: 'show_test', type: 'bool', default: true, key: 'showtest' },

@@ -1,6 +1,7 @@
 // The truth table (gates) or a bounded sample table: inputs, target, output, prediction, and the
 // sample of the last update highlighted.
 
+import { axisNames } from './canvas.js';
 import { GATES } from './state.js';
 import { classCell, num, onlineSample } from './format.js';
 
@@ -69,7 +70,7 @@ function pickRows(n, highlight) {
 
 function columnNames(frame, data, features) {
   const width = features ? features[0]?.length ?? 0 : data.X[0]?.length ?? 0;
-  if (!features && frame.weights.length > 2) return ['PC 1', 'PC 2'];
+  if (!features && frame.weights.length > 2) return axisNames(frame, []);
   if (width > 6) return [];
   const names = data.feature_names?.length === width ? data.feature_names : null;
   return Array.from({ length: width }, (_, i) => names?.[i] ?? `x${i + 1}`);

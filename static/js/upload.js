@@ -10,7 +10,8 @@ const PREVIEW_ROWS = 6;
 const MAX_COPIED_POINTS = 10000;
 
 export class Uploads {
-  /** handlers: onUse(description, plotFeatures), onKnown(description), current() → the frame */
+  /** handlers: onUse(description, plotFeatures), onKnown(description), onPlot(pair or null),
+   *  current() → the frame */
   constructor(handlers) {
     this.handlers = handlers;
     this.dialog = $('upload-dialog');
@@ -43,6 +44,7 @@ export class Uploads {
     $('upload-cancel').addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => this.discardPreview());
     $('download-csv').addEventListener('click', () => this.download());
+    for (const id of ['plot-x', 'plot-y']) $(id).addEventListener('change', () => this.plotChanged());
     bindDrop(document.querySelector('.canvas-wrap'), (file) => this.openFile(file));
   }
 
@@ -132,9 +134,8 @@ export class Uploads {
     const wide = d.n_features > 2;
     $('upload-plot').hidden = !wide;
     if (wide) {
-      const axes = [['', 'principal plane'], ...d.feature_names.map((n, i) => [String(i), n])];
-      fillSelect($('upload-plot-x'), axes, '');
-      fillSelect($('upload-plot-y'), axes, '');
+      fillSelect($('upload-plot-x'), axisOptions(d.feature_names, 'PC 1'), '');
+      fillSelect($('upload-plot-y'), axisOptions(d.feature_names, 'PC 2'), '');
     }
     $('upload-rows').replaceChildren(...previewTable(d, data));
     const shown = Math.min(PREVIEW_ROWS, d.n_samples);
@@ -142,6 +143,9 @@ export class Uploads {
       + (wide ? ' More than two features: the plot shows the principal plane unless you pick two columns.' : '');
     $('upload-preview').hidden = false;
     $('upload-use').disabled = false;
+    if (!this.dialog.contains(document.activeElement) || document.activeElement === $('upload-cancel')) {
+      $('upload-use').focus();
+    }
   }
 
   checkPlot() {
@@ -194,6 +198,31 @@ export class Uploads {
     this.handlers.onKnown(description);
   }
 
+  /** Past two features: which two to plot (the principal plane when none are chosen). */
+  showPlotAxes(frame) {
+    const names = frame.feature_names ?? [];
+    const wide = names.length > 2;
+    $('plot-axes').hidden = !wide;
+    if (!wide) return;
+    const key = JSON.stringify(names);
+    if (key !== this.axesKey) {
+      fillSelect($('plot-x'), axisOptions(names, 'PC 1'), '');
+      fillSelect($('plot-y'), axisOptions(names, 'PC 2'), '');
+      this.axesKey = key;
+    }
+    const pair = frame.config.plot_features;
+    for (const [k, id] of [[0, 'plot-x'], [1, 'plot-y']]) {
+      if (document.activeElement !== $(id)) $(id).value = pair ? String(pair[k]) : '';
+    }
+  }
+
+  plotChanged() {
+    const x = $('plot-x').value;
+    const y = $('plot-y').value;
+    if (x === '' && y === '') this.handlers.onPlot(null);
+    else if (x !== '' && y !== '' && x !== y) this.handlers.onPlot([Number(x), Number(y)]);
+  }
+
   download() {
     const frame = this.handlers.current();
     if (!frame) return;
@@ -237,6 +266,11 @@ function bindDrop(target, onFile) {
   });
 }
 
+/** A plot axis: a principal component (the default, both axes together) or a feature. */
+function axisOptions(names, component) {
+  return [['', `${component} (principal plane)`], ...names.map((n, i) => [String(i), n])];
+}
+
 function fillSelect(select, options, value) {
   select.replaceChildren(...options.map((o) => {
     const [v, text] = Array.isArray(o) ? o : [o, o];
@@ -260,7 +294,7 @@ function previewTable(d, data) {
   for (let i = 0; i < Math.min(PREVIEW_ROWS, data.X.length); i += 1) {
     const row = document.createElement('tr');
     for (const v of data.X[i]) row.append(cell(String(v)));
-    const label = cell(`${d.class_names[data.y[i]]} (${data.y[i]})`);
+    const label = cell(d.class_names[data.y[i]]);
     label.className = 'label-col';
     row.append(label);
     body.append(row);

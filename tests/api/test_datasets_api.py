@@ -220,3 +220,26 @@ def test_a_session_on_an_upload_survives_a_restart(server: ServerProcess) -> Non
         done = http.post(f"/api/sessions/{state['id']}/step", json={"epochs": 7}, headers=auth).json()
         assert (done["weights"], done["bias"]) == ([2.0, 1.0], -3.0)
         assert http.get(f"/api/sessions/{state['id']}/data").json()["class_names"] == ["nein", "ja"]
+
+
+def test_two_chosen_columns_are_plotted_as_themselves(client: TestClient) -> None:
+    """Past two features the plot shows the principal plane, or two columns the user picks: then
+    each point sits at its own values of those two, the others held at their training mean."""
+    text = "a,b,c,label\n0,5,1,0\n1,3,2,1\n2,8,0,0\n3,1,4,1\n"
+    described = upload(client, text, "?standardize=0")
+    state, auth = create(client, dataset=described["id"], plot_features=[2, 0])
+    assert state["boundary"]["plane"]["features"] == [2, 0]
+    assert state["boundary"]["plane"]["mean"] == [0.0, 4.25, 0.0]
+    data = client.get(f"/api/sessions/{state['id']}/data").json()
+    assert data["X"] == [[1, 0], [2, 1], [0, 2], [4, 3]]
+    assert state["boundary"]["view"] == [-1.0, 5.0, -0.75, 3.75]
+    changed = client.patch(f"/api/sessions/{state['id']}", json={"plot_features": None}, headers=auth)
+    principal = changed.json()["boundary"]["plane"]
+    assert principal["features"] is None and changed.json()["data_version"] != state["data_version"]
+    back = client.patch(f"/api/sessions/{state['id']}", json={"plot_features": [0, 1]}, headers=auth).json()
+    assert client.get(f"/api/sessions/{state['id']}/data").json()["X"][3] == [3, 1]
+    assert back["epoch"] == 0 and back["boundary"]["plane"]["features"] == [0, 1]
+    other = client.patch(f"/api/sessions/{state['id']}", json={"dataset": "virus"}, headers=auth).json()
+    assert other["config"]["plot_features"] is None  # column numbers do not carry over
+    same = client.post("/api/sessions", json={"dataset": "and", "plot_features": [1, 1]})
+    assert same.status_code == 422 and same.json()["detail"][0]["loc"] == ["body", "plot_features"]

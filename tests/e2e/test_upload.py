@@ -3,6 +3,7 @@ what was read before using it, train on it; and download any dataset as CSV."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -33,7 +34,7 @@ def test_an_uploaded_file_is_previewed_then_trained_on(pages: Pages, tmp_path: P
     expect(dialog.get_by_label("Class 1 is", exact=True)).to_have_value("yes")
     rows = dialog.locator("#upload-rows tbody tr")
     expect(rows).to_have_count(6)
-    expect(rows.first.locator("td")).to_have_text(["1.8", "70", "yes (1)"])  # as written, 1,80 read
+    expect(rows.first.locator("td")).to_have_text(["1.8", "70", "yes"])  # as written, 1,80 read
     expect(dialog.locator("#upload-rows thead")).to_have_text("heightweightfit")
     button(page, "Use this dataset").click()
     expect(dialog).to_be_hidden()
@@ -118,3 +119,26 @@ def test_download_csv_of_a_built_in_dataset(pages: Pages) -> None:
         button(page, "Download CSV").click()
     assert download.value.suggested_filename == "or.csv"
     assert Path(download.value.path()).read_bytes().decode() == "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,1\n".replace("\n", "\r\n")
+
+
+def test_past_two_features_two_chosen_columns_are_plotted(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    button(page, "Paste CSV").click()
+    page.get_by_label("CSV text, with a header row").fill(
+        "a,b,c,label\n0,5,1,x\n1,3,2,y\n2,8,0,x\n3,1,4,y\n")
+    button(page, "Preview").click()
+    dialog = preview(page)
+    expect(dialog.locator("#upload-summary")).to_contain_text("4 rows × 3 features")
+    dialog.get_by_label("Plot across", exact=True).select_option(label="c")
+    expect(button(page, "Use this dataset")).to_be_disabled()  # one axis chosen, not yet two
+    dialog.get_by_label("and up", exact=True).select_option(label="a")
+    button(page, "Use this dataset").click()
+    plot = page.locator("#plot")
+    expect(plot).to_have_attribute("aria-label", re.compile(r"^4 training points over c and a,"))
+    setup = page.locator("#setup")
+    expect(setup.get_by_label("Plot across", exact=True)).to_have_value("2")
+    assert query(page)["plot"] == "2,0"
+    setup.get_by_label("Plot across", exact=True).select_option(label="PC 1 (principal plane)")
+    setup.get_by_label("and up", exact=True).select_option(label="PC 2 (principal plane)")
+    expect(plot).to_have_attribute("aria-label", re.compile(r"over PC 1 and PC 2,"))
+    assert "plot" not in query(page)
