@@ -132,8 +132,6 @@ def _from_json(body: bytes, settings: Settings, standardize: bool, name: str | N
         raise field_error("X", f"every row needs {width} values, as the first has")
     if len(y) != len(X):
         raise field_error("y", f"one class per row of X: {len(X)} of them, not {len(y)}")
-    if len(set(y)) < 2:
-        raise field_error("y", "both classes 0 and 1 are needed for a neuron to tell apart")
     if any(abs(v) > limit for row in X for v in row):
         raise field_error("X", f"values within ±{limit:g} (standardize them, or use standardize=1)")
     names = points.feature_names or [f"x{i + 1}" for i in range(width)]

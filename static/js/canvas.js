@@ -45,7 +45,7 @@ function decodeGrid(grid) {
  * the sample of the last online update, and the view options.
  */
 export function sceneFrom(frame, data, { cleared = false, show_test: showTest, discretise }) {
-  const custom = cleared && frame.config.dataset === 'custom';
+  const custom = cleared; // the user's points, cleared: nothing drawn until the first new one
   const names = frame.feature_names?.length === 2 ? frame.feature_names : ['x1', 'x2'];
   return {
     view: frame.boundary.view,

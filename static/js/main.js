@@ -14,6 +14,7 @@ import { LineDrag } from './linedrag.js';
 import { UpdateView } from './maths.js';
 import { NeuronView } from './neuron.js';
 import { DEFAULT_POINTS, startingPoints, withPoint } from './points.js';
+import { PointSet } from './pointset.js';
 import { bindDialogs, bindDownloads, openShareDialog, setExportLink } from './share.js';
 import { configFrom, fromURL, toURL, tokenFromHash, valuesFromConfig, withDefaults } from './state.js';
 import { Stream } from './stream.js';
@@ -58,11 +59,20 @@ const actions = {
   stepSample: () => (page.values.batch === 'full' ? stepBy({ epochs: 1 }) : stepBy({ samples: 1 })),
   reset: () => send({ type: 'reset' }),
   regenerate: () => send({ type: 'set', config: { seed: (page.values.seed ?? 0) + 1 } }),
-  clearPoints: () => { page.cleared = true; draw(); },
+  clearPoints: () => {
+    page.cleared = true;
+    pointSet.clear();
+    page.values.points = null;
+    draw();
+  },
   presenter: () => setPresenter(!page.values.presenter),
   fullscreen: toggleFullscreen,
   help: () => ($('help').open ? $('help').close() : $('help').showModal()),
 };
+const pointSet = new PointSet({
+  onUploaded: (id) => send({ type: 'set', config: { dataset: id } }),
+  onError: (message) => showError(message),
+});
 const uploads = new Uploads({
   onUse: (described, plotFeatures) => {
     page.datasets[described.id] = described;
@@ -99,16 +109,26 @@ function sendSpeed() {
 }
 
 function changeConfig(patch) {
-  if (patch.dataset === 'custom') patch.points = startingPoints(page.data, page.frame?.boundary.plane);
   page.cleared = false;
+  if (patch.dataset === 'custom') { // the points on screen, kept as an upload of their own
+    placePoints(startingPoints(page.data, page.frame?.boundary.plane));
+    return;
+  }
+  if (patch.dataset) pointSet.leave();
   send({ type: 'set', config: patch });
 }
 
 function addPoint(at, otherClass) {
   const chosen = Number($('point-class').value);
-  const old = page.cleared ? null : customPoints(page.data);
+  const old = page.cleared ? null : (pointSet.points ?? customPoints(page.data));
   page.cleared = false;
-  send({ type: 'set', config: { points: withPoint(old, at, otherClass ? 1 - chosen : chosen) } });
+  placePoints(withPoint(old, at, otherClass ? 1 - chosen : chosen));
+}
+
+function placePoints(points) {
+  pointSet.set(points);
+  Object.assign(page.values, { dataset: 'custom', points });
+  draw();
 }
 
 function applyLesson(n) {
@@ -131,12 +151,13 @@ function onFrame(frame) {
   page.frame = frame;
   const shownPoints = page.values.points;
   Object.assign(page.values, valuesFromConfig(frame.config));
-  // Frames leave the custom set's points out of their config: they come with the data.
-  if (frame.config.dataset === 'custom') page.values.points = customPoints(page.data) ?? shownPoints;
+  if (pointSet.owns(frame.config.dataset)) Object.assign(page.values, { dataset: 'custom', points: pointSet.points });
+  // Frames leave a custom set's points out of their config: they come with the data.
+  else if (frame.config.dataset === 'custom') page.values.points = customPoints(page.data) ?? shownPoints;
+  else uploads.ensureKnown(frame.config.dataset);
   if (page.viewer && frame.speed) Object.assign(page.values, frame.speed); // the teacher's speed
   page.fatal = null;
   if (!page.data || page.data.data_version !== frame.data_version) loadData(frame);
-  uploads.ensureKnown(frame.config.dataset);
   if (!previous) refit(); // the status and numbers are in place now
   const restarted = !previous || frame.step < previous.step || frame.epoch < previous.epoch
     || frame.data_version !== previous.data_version;
@@ -221,7 +242,8 @@ function render() {
     reconnecting: page.connection === 'reconnecting', error: page.fatal };
   let status = statusText(f, ctx);
   if (page.error && !page.fatal) status = `${page.error} ${status}`;
-  if (page.cleared && f?.config.dataset === 'custom') status = 'Points cleared: click or tap the plot to place the first one.';
+  const cleared = page.cleared && page.values.dataset === 'custom';
+  if (cleared) status = 'Points cleared: click or tap the plot to place the first one.';
   if (status !== page.lastStatus) {
     $('status').textContent = status;
     page.lastStatus = status;
@@ -232,9 +254,9 @@ function render() {
   controls.show(page.values, f);
   document.body.classList.toggle('running', f.status === 'running');
   $('dataset-about').textContent = page.datasets[f.config.dataset]?.description ?? '';
-  plot.editable = !page.viewer && f.config.dataset === 'custom';
+  plot.editable = !page.viewer && page.values.dataset === 'custom';
   const data = page.data?.data_version === f.data_version ? page.data : null;
-  const drawn = sceneFrom(f, data, { ...page.values, cleared: page.cleared });
+  const drawn = sceneFrom(f, data, { ...page.values, cleared });
   plot.setScene(drawn);
   const steerable = !page.viewer && f.status !== 'running' && !f.boundary.plane && f.weights.length === 2;
   lineDrag.update(steerable
@@ -287,10 +309,19 @@ function setPresenter(on) {
 }
 
 // ---- start ----------------------------------------------------------------------------------
+/** The config a session starts from: placed points go to the server as an upload first. */
+async function serverConfig(values) {
+  const config = configFrom(values);
+  if (config.dataset !== 'custom' || !config.points) return config;
+  pointSet.points = config.points;
+  const { points, ...rest } = config;
+  return { ...rest, dataset: await pointSet.store(points) };
+}
+
 /** Start a session from the link; a link with a bad value still opens, without that value. */
 async function createSession(given) {
   try {
-    return await api.createSession(configFrom(page.values));
+    return await api.createSession(await serverConfig(page.values));
   } catch (error) {
     if (!(error instanceof api.ApiError) || error.status !== 422) throw error;
     const bad = api.fieldsAt(error.detail);

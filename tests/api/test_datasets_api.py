@@ -146,10 +146,19 @@ def test_json_upload_with_names(client: TestClient) -> None:
     assert described["label_column"] is None
     again = client.get(f"/api/datasets/{described['id']}").json()
     assert again["X"] == body["X"] and again["y"] == body["y"]
-    for bad, field in [({"X": [[0], [1, 2]], "y": [0, 1]}, "X"), ({"X": [[0], [1]], "y": [1, 1]}, "y"),
-                       ({"X": [[0], [1]], "y": [0]}, "y"), ({"X": [[0], [1]], "y": [0, 2]}, "y")]:  # fmt: skip
+    for bad, field in [({"X": [[0], [1, 2]], "y": [0, 1]}, "X"), ({"X": [[0], [1]], "y": [0]}, "y"),
+                       ({"X": [[0], [1]], "y": [0, 2]}, "y"), ({"X": [[1e16], [1]], "y": [0, 1]}, "X")]:  # fmt: skip
         refused = client.post("/api/datasets", json=bad)
         assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][:2] == ["body", field]
+
+
+def test_json_points_of_one_class_are_kept_as_placed(client: TestClient) -> None:
+    """The first point placed on the page is one class: as JSON (points, not a CSV's label
+    column to guess) that is a dataset, and the neuron gets it right at once."""
+    one = client.post("/api/datasets?standardize=0", json={"X": [[0.5, -0.5]], "y": [1]}).json()
+    state, auth = create(client, dataset=one["id"])
+    done = client.post(f"/api/sessions/{state['id']}/step", json={"epochs": 1}, headers=auth).json()
+    assert done["status"] == "converged" and done["predictions"] == [1]
 
 
 def test_an_unsupported_content_type_is_a_415(client: TestClient) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Pages
@@ -68,3 +71,30 @@ def test_points_are_not_placed_on_a_built_in_dataset(pages: Pages) -> None:
     page.wait_for_timeout(300)
     assert "pts" not in query(page)
     expect(page.locator("#custom-tools")).to_be_hidden()
+
+
+def test_placed_points_are_an_upload_of_their_own_and_clear_removes_them(pages: Pages) -> None:
+    """The session's config names the points' upload instead of carrying them; each click
+    replaces that upload, and Clear points deletes it: a reload does not bring them back."""
+    page = pages.new("/?dataset=custom")
+    base = pages.server.url
+    href = page.locator("#export").get_attribute("href")
+    assert href is not None
+    session_path = href.removesuffix("/export.py")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/api/datasets" in r.url) as made:
+        click_plot(page, 0.8, 0.2)
+    upload_id = made.value.json()["id"]
+    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === 5")
+    rows = httpx.get(f"{base}/api/datasets/{upload_id}").json()
+    assert len(rows["X"]) == 5 and rows["y"][-1] == 1
+    assert rows["X"][-1] == [float(v) for v in points_in_url(page)[-1][:2]]
+    deadline = time.monotonic() + 5
+    while (config := httpx.get(f"{base}{session_path}").json()["config"])["dataset"] != upload_id:
+        assert time.monotonic() < deadline, config
+        time.sleep(0.05)
+    assert config["points"] is None
+    with page.expect_response(lambda r: r.request.method == "DELETE"):
+        button(page, "Clear points").click()
+    assert httpx.get(f"{base}/api/datasets/{upload_id}").status_code == 404
+    page.wait_for_function("() => !new URL(location).searchParams.has('pts')")
+    assert query(page)["dataset"] == "custom"
