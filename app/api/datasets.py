@@ -9,6 +9,7 @@ import numpy as np
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import SettingsDep
 from app.api.limits import field_error
@@ -83,18 +84,18 @@ async def upload_dataset(
 ) -> dict[str, Any]:  # fmt: skip
     """Upload a dataset as CSV (`Content-Type: text/csv`) or JSON (`{"X", "y", "feature_names"?,
     "class_names"?}`); 201 with its description, `id` and `delete_token` (given this once).
-    Nothing is stored unless all of it is read."""
+    Nothing is stored unless all of it is read; reading runs off the event loop."""
     body = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit = MAX_ABS_VALUE if standardize else RAW_LIMIT
     if kind == "application/json":
-        upload, meta = _from_json(body, settings, standardize, name, limit)
+        upload, meta = await run_in_threadpool(_from_json, body, settings, standardize, name, limit)
     elif kind in CSV_TYPES or kind == "":
         options = ReadOptions(label, positive, skip_bad, settings.max_samples, settings.max_features,
                               limit)  # fmt: skip
-        upload, meta = _from_csv(body, options, standardize, name)
+        upload, meta = await run_in_threadpool(_from_csv, body, options, standardize, name)
     else:
-        raise HTTPException(415, f"send text/csv or application/json, not {kind!r}")
+        raise HTTPException(415, "send the dataset as text/csv or application/json")
     stored, token = get_uploads(request).put(upload, meta)
     return {**_upload_info(stored), "delete_token": token}
 
