@@ -252,3 +252,20 @@ def test_two_chosen_columns_are_plotted_as_themselves(client: TestClient) -> Non
     assert other["config"]["plot_features"] is None  # column numbers do not carry over
     same = client.post("/api/sessions", json={"dataset": "and", "plot_features": [1, 1]})
     assert same.status_code == 422 and same.json()["detail"][0]["loc"] == ["body", "plot_features"]
+
+
+def test_a_stored_session_whose_upload_was_deleted_says_so(server: ServerProcess) -> None:
+    """Deleting an upload is the owner's right; a stored session on it cannot be rebuilt, and
+    says why instead of failing with a 500."""
+    with httpx.Client(base_url=server.url) as http:
+        described = upload(http, AND_CSV)
+        state = http.post("/api/sessions", json={"dataset": described["id"]}).json()
+        deleted = http.delete(f"/api/datasets/{described['id']}",
+                              headers={"Authorization": f"Bearer {described['delete_token']}"})  # fmt: skip
+        assert deleted.status_code == 204
+        assert http.get(f"/api/sessions/{state['id']}").status_code == 200  # still in memory
+    server.restart()
+    with httpx.Client(base_url=server.url) as http:
+        gone = http.get(f"/api/sessions/{state['id']}")
+        assert gone.status_code == 422
+        assert gone.json()["detail"][0]["msg"].startswith("no uploaded dataset with that id")
