@@ -81,6 +81,7 @@ const uploads = new Uploads({
   onKnown: (described) => { page.datasets[described.id] = described; draw(); },
   onPlot: (pair) => send({ type: 'set', config: { plot_features: pair } }),
   current: () => page.frame,
+  data: () => page.data,
 });
 const controls = new Controls({
   onConfig: changeConfig,

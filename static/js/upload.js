@@ -11,7 +11,7 @@ const MAX_COPIED_POINTS = 10000;
 
 export class Uploads {
   /** handlers: onUse(description, plotFeatures), onKnown(description), onPlot(pair or null),
-   *  current() → the frame */
+   *  current() → the frame, data() → the session's points */
   constructor(handlers) {
     this.handlers = handlers;
     this.dialog = $('upload-dialog');
@@ -227,9 +227,9 @@ export class Uploads {
     const frame = this.handlers.current();
     if (!frame) return;
     const { dataset } = frame.config;
-    if (dataset === 'custom') {
-      const points = frame.config.points ?? { X: [], y: [] };
-      saveText(pointsCsv(points), 'points.csv');
+    if (dataset === 'custom') { // points in the config (a script's session): as the page has them
+      const data = this.handlers.data();
+      if (data) saveText(pointsCsv({ X: data.X_features, y: data.y }), 'points.csv');
       return;
     }
     const a = document.createElement('a');
