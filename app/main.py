@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await cluster.start()
         app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster
         app.state.uploads = uploads
-        expiry = asyncio.create_task(_expire_forever(manager))
+        expiry = asyncio.create_task(_expire_forever(manager, uploads))
         try:
             yield
         finally:
@@ -126,8 +126,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-async def _expire_forever(manager: SessionManager) -> None:
+async def _expire_forever(manager: SessionManager, uploads: SQLiteUploads) -> None:
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL_SECONDS)
         with contextlib.suppress(StoreError):  # tried again next time
             await manager.expire()
+        with contextlib.suppress(StoreError):
+            uploads.expire_idle()

@@ -20,8 +20,9 @@ from app.neuron.datasets import DATASETS, DataParams, DatasetSpec, load_dataset,
 from app.neuron.errors import NeuronError
 from app.neuron.tabular import MAX_ABS_VALUE, ReadOptions, TableError, decode, read_csv, write_csv
 from app.neuron.uploads import Upload, is_upload_id
+from app.sessions.store import StoreError
 from app.sessions.tokens import token_matches
-from app.sessions.uploads import SQLiteUploads, StoredUpload
+from app.sessions.uploads import StoredUpload, UploadStore
 from app.settings import Settings
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -41,7 +42,7 @@ class CSVText(PlainTextResponse):
     media_type = "text/csv"
 
 
-def get_uploads(request: Request) -> SQLiteUploads:
+def get_uploads(request: Request) -> UploadStore:
     return request.app.state.uploads
 
 
@@ -72,7 +73,7 @@ async def list_datasets() -> list[dict[str, Any]]:
 
 
 @router.post("", status_code=201, response_model=CreatedUpload, openapi_extra={"requestBody": UPLOAD_BODY},
-             responses=error_responses(400, 413, 415))  # fmt: skip
+             responses=error_responses(400, 413, 415, 503))  # fmt: skip
 async def upload_dataset(
     request: Request,
     settings: SettingsDep,
@@ -96,7 +97,10 @@ async def upload_dataset(
         upload, meta = await run_in_threadpool(_from_csv, body, options, standardize, name)
     else:
         raise HTTPException(415, "send the dataset as text/csv or application/json")
-    stored, token = get_uploads(request).put(upload, meta)
+    try:
+        stored, token = get_uploads(request).put(upload, meta)
+    except StoreError as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": "2"}) from None
     return {**_upload_info(stored), "delete_token": token}
 
 
@@ -182,7 +186,7 @@ async def download_csv(
     return CSVText(text, headers=headers)
 
 
-@router.delete("/{dataset_id}", status_code=204, responses=error_responses(401, 403, 404))
+@router.delete("/{dataset_id}", status_code=204, responses=error_responses(401, 403, 404, 503))
 async def delete_dataset(
     dataset_id: str, request: Request,
     authorization: Annotated[str | None, Header(description="Bearer <delete_token>")] = None,
@@ -198,7 +202,10 @@ async def delete_dataset(
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
     if not token_matches(authorization.removeprefix("Bearer ").strip(), token_hash):
         raise HTTPException(403, "that delete token does not belong to this dataset")
-    uploads.delete(dataset_id)
+    try:
+        uploads.delete(dataset_id)
+    except StoreError as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": "2"}) from None
     return Response(status_code=204)
 
 

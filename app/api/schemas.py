@@ -249,6 +249,7 @@ ERRORS: dict[int, str] = {
     404: "no session or dataset with that id",
     413: "request body over NEURON_MAX_BODY_BYTES",
     415: "a body that is neither text/csv nor application/json",
+    503: "the store could not write; nothing was kept, try again",
 }
 
 

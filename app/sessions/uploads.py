@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.neuron.uploads import UPLOAD_PREFIX, Upload, add_upload_source, remove_upload_source
+from app.sessions.store import StoreError
 from app.sessions.tokens import hash_token, new_control_token
 
 SCHEMA = """
@@ -53,9 +54,11 @@ def new_upload_id() -> str:
 class UploadStore(Protocol):
     def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]: ...
     def get(self, upload_id: str) -> StoredUpload | None: ...
+    def find(self, upload_id: str) -> Upload | None: ...
     def delete(self, upload_id: str) -> bool: ...
     def token_hash(self, upload_id: str) -> str | None: ...
     def expire(self, idle_before: float) -> list[str]: ...
+    def expire_idle(self) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -72,20 +75,20 @@ class SQLiteUploads:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
-        self.expire(time.time() - ttl_seconds)
+        self.expire_idle()
         add_upload_source(self.find)
 
     # ---- the interface ------------------------------------------------------------------------
     def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]:
         """Store a new upload; returns it and its delete token (given out this once)."""
         now = time.time()
-        self.expire(now - self.ttl_seconds)
+        self.expire_idle()
         upload_id, token = new_upload_id(), new_control_token()
         record = {"name": upload.name, "feature_names": upload.feature_names,
                   "class_names": upload.class_names, "standardize": upload.standardize, **meta}  # fmt: skip
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
+                self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(
                     "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (upload_id, hash_token(token), now, now, json.dumps(record),
@@ -93,9 +96,10 @@ class SQLiteUploads:
                 )  # fmt: skip
                 self._evict_beyond(self.max_uploads)
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            except sqlite3.Error as error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StoreError(f"the dataset could not be stored ({error}); nothing was kept") from error
         stored = StoredUpload(upload_id, upload, meta)
         self._remember(stored)
         return stored, token
@@ -127,16 +131,26 @@ class SQLiteUploads:
     def delete(self, upload_id: str) -> bool:
         self._forget([upload_id])
         with self._lock:
-            cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+            try:
+                cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+            except sqlite3.Error as error:
+                raise StoreError(f"the dataset could not be deleted ({error})") from error
         return cur.rowcount > 0
+
+    def expire_idle(self) -> list[str]:
+        """Delete the uploads idle longer than the TTL that no stored session names."""
+        return self.expire(time.time() - self.ttl_seconds)
 
     def expire(self, idle_before: float) -> list[str]:
         """Delete the uploads unused since `idle_before` that no stored session names."""
         with self._lock:
-            idle = [i for (i,) in self._db.execute(
-                "SELECT id FROM uploads WHERE used_at < ?", (idle_before,))]  # fmt: skip
-            gone = [i for i in idle if not self._in_use(i)]
-            self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
+            try:
+                idle = [i for (i,) in self._db.execute(
+                    "SELECT id FROM uploads WHERE used_at < ?", (idle_before,))]  # fmt: skip
+                gone = [i for i in idle if not self._in_use(i)]
+                self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
+            except sqlite3.Error as error:
+                raise StoreError(f"idle uploads could not be removed ({error})") from error
         self._forget(gone)
         return gone
 

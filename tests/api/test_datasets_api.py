@@ -269,3 +269,16 @@ def test_a_stored_session_whose_upload_was_deleted_says_so(server: ServerProcess
         gone = http.get(f"/api/sessions/{state['id']}")
         assert gone.status_code == 422
         assert gone.json()["detail"][0]["msg"].startswith("no uploaded dataset with that id")
+
+
+def test_an_upload_the_store_cannot_write_is_a_503_and_nothing_is_kept(
+    client: TestClient, settings: Settings
+) -> None:
+    with sqlite3.connect(settings.database) as db:
+        db.execute("CREATE TRIGGER full BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    refused = client.post("/api/datasets", content=AND_CSV.encode(), headers=CSV)
+    assert refused.status_code == 503 and "disk full" in refused.json()["detail"]
+    assert stored_uploads(settings) == 0
+    with sqlite3.connect(settings.database) as db:
+        db.execute("DROP TRIGGER full")
+    assert upload(client, AND_CSV)["n_samples"] == 4  # and the store works again
