@@ -3,15 +3,19 @@ the exact X, y and names, or the exact refusal, in the JSON file beside it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.neuron.errors import NeuronError
 from app.neuron.tabular import (
-    ReadOptions, TableError, decode, read_csv, sniff_separator, write_csv,
+    LABEL_NAMES, ReadOptions, TableError, decode, read_csv, sniff_separator, write_csv,
 )  # fmt: skip
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "csv"
@@ -89,3 +93,43 @@ def test_a_written_csv_reads_back_the_same(path: Path) -> None:
     assert again.y.tolist() == table.y.tolist()
     assert again.feature_names == table.feature_names
     assert again.class_names == table.class_names
+
+
+_NAME = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+                min_size=1, max_size=12).filter(lambda s: s.casefold() not in LABEL_NAMES)  # fmt: skip
+_VALUE = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.integers(1, 12).flatmap(lambda k: st.lists(st.lists(_VALUE, min_size=k, max_size=k),
+                                                       min_size=2, max_size=20)),
+    data=st.data(),
+    semicolons=st.booleans(),
+)  # fmt: skip
+def test_any_table_written_as_a_spreadsheet_would_reads_back_exactly(
+    rows: list[list[float]], data: st.DataObject, semicolons: bool
+) -> None:
+    """Values of any size and sign, names with quotes or separators in them, words as labels:
+    written with commas, or with semicolons and decimal commas, they read back the same."""
+    k = len(rows[0])
+    names = data.draw(st.lists(_NAME, min_size=k, max_size=k, unique=True))
+    y = data.draw(st.lists(st.integers(0, 1), min_size=len(rows), max_size=len(rows)).filter(
+        lambda ys: len(set(ys)) == 2))  # fmt: skip
+    classes = ["no way", 'a "yes"']
+    text = write_csv(np.array(rows), np.array(y), names, classes)
+    if semicolons:
+        text = _as_european_spreadsheet(text)
+    table = read_csv(text, ReadOptions(positive='a "yes"'))
+    assert table.X.tolist() == rows
+    assert table.y.tolist() == y
+    assert table.feature_names == names and table.class_names == classes
+
+
+def _as_european_spreadsheet(text: str) -> str:
+    """The same table with semicolons between fields and commas as decimal points."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""))):
+        writer.writerow(cells if i == 0 else [c.replace(".", ",") for c in cells[:-1]] + cells[-1:])
+    return out.getvalue()
