@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         await hub.stop(channel, session)
             await cluster.close()
             hub.work.close()
-            uploads.close()
+            await uploads.close()
             await store.close()
 
     app = FastAPI(
@@ -132,4 +132,4 @@ async def _expire_forever(manager: SessionManager, uploads: SQLiteUploads) -> No
         with contextlib.suppress(StoreError):  # tried again next time
             await manager.expire()
         with contextlib.suppress(StoreError):
-            uploads.expire_idle()
+            await uploads.expire_idle()

@@ -98,7 +98,7 @@ async def upload_dataset(
     else:
         raise HTTPException(415, "send the dataset as text/csv or application/json")
     try:
-        stored, token = get_uploads(request).put(upload, meta)
+        stored, token = await get_uploads(request).put(upload, meta)
     except StoreError as error:
         raise HTTPException(503, str(error), headers={"Retry-After": "2"}) from None
     return {**_upload_info(stored), "delete_token": token}
@@ -154,7 +154,7 @@ async def read_dataset(dataset_id: str, request: Request) -> dict[str, Any]:
     """Every row: built-in ones with the default seed and size (breast_cancer standardised over
     all rows), uploaded ones as written."""
     if is_upload_id(dataset_id):
-        stored = _stored(request, dataset_id)
+        stored = await _stored(request, dataset_id)
         u = stored.upload
         return {**_upload_info(stored), "X": u.X.tolist(), "y": u.y.tolist()}
     spec = _spec(dataset_id)
@@ -175,13 +175,13 @@ async def download_csv(
 ) -> CSVText:  # fmt: skip
     """Every row as written (uploads and breast_cancer unscaled), the label as its class name;
     the synthetic sets as the seed, size and noise make them."""
+    label = "label"
     if is_upload_id(dataset_id):
-        _stored(request, dataset_id)
-    elif dataset_id == "custom" or _spec(dataset_id) is None:
+        label = (await _stored(request, dataset_id)).meta.get("label_column") or label
+    elif _spec(dataset_id).id == "custom":
         raise HTTPException(404, "the custom dataset's points live in a session's config")
     data = raw_dataset(dataset_id, DataParams(seed=seed, n_samples=n_samples, noise=noise))
-    label = _stored(request, dataset_id).meta.get("label_column") if is_upload_id(dataset_id) else None
-    text = write_csv(data.X, data.y, data.feature_names, data.class_names, label or "label")
+    text = write_csv(data.X, data.y, data.feature_names, data.class_names, label)
     headers = {"Content-Disposition": f'attachment; filename="{_filename(dataset_id)}.csv"'}
     return CSVText(text, headers=headers)
 
@@ -194,7 +194,7 @@ async def delete_dataset(
     """Only the holder of the upload's delete token may take it away. Sessions that train on it
     keep what they hold in memory; stored, they can no longer be opened."""
     uploads = get_uploads(request)
-    token_hash = uploads.token_hash(dataset_id) if is_upload_id(dataset_id) else None
+    token_hash = await uploads.token_hash(dataset_id) if is_upload_id(dataset_id) else None
     if token_hash is None:
         raise HTTPException(404, "no uploaded dataset with that id (built-in ones stay)")
     if not authorization or not authorization.startswith("Bearer "):
@@ -203,7 +203,7 @@ async def delete_dataset(
     if not token_matches(authorization.removeprefix("Bearer ").strip(), token_hash):
         raise HTTPException(403, "that delete token does not belong to this dataset")
     try:
-        uploads.delete(dataset_id)
+        await uploads.delete(dataset_id)
     except StoreError as error:
         raise HTTPException(503, str(error), headers={"Retry-After": "2"}) from None
     return Response(status_code=204)
@@ -216,8 +216,8 @@ def _spec(dataset_id: str) -> DatasetSpec:
     return spec
 
 
-def _stored(request: Request, dataset_id: str) -> StoredUpload:
-    stored = get_uploads(request).get(dataset_id)
+async def _stored(request: Request, dataset_id: str) -> StoredUpload:
+    stored = await get_uploads(request).get(dataset_id)
     if stored is None:
         raise HTTPException(404, "no uploaded dataset with that id (it may have expired or been deleted)")
     return stored

@@ -7,6 +7,7 @@ The arrays are stored as .npy bytes, exact; the delete token only as its hash.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import secrets
@@ -52,18 +53,22 @@ def new_upload_id() -> str:
 
 
 class UploadStore(Protocol):
-    def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]: ...
-    def get(self, upload_id: str) -> StoredUpload | None: ...
+    """Awaited like the session store; `find` alone is plain, for the core, which builds a
+    session's data without awaiting (a store across the network answers it from its cache)."""
+
+    async def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]: ...
+    async def get(self, upload_id: str) -> StoredUpload | None: ...
     def find(self, upload_id: str) -> Upload | None: ...
-    def delete(self, upload_id: str) -> bool: ...
-    def token_hash(self, upload_id: str) -> str | None: ...
-    def expire(self, idle_before: float) -> list[str]: ...
-    def expire_idle(self) -> list[str]: ...
-    def close(self) -> None: ...
+    async def delete(self, upload_id: str) -> bool: ...
+    async def token_hash(self, upload_id: str) -> str | None: ...
+    async def expire(self, idle_before: float) -> list[str]: ...
+    async def expire_idle(self) -> list[str]: ...
+    async def close(self) -> None: ...
 
 
 class SQLiteUploads:
-    """One connection of its own to the sessions' file; every write in a short transaction."""
+    """One connection of its own to the sessions' file; every write in a short transaction,
+    run inline (local and short, as the session store's)."""
 
     def __init__(self, path: Path, max_uploads: int, ttl_seconds: float) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,14 +80,14 @@ class SQLiteUploads:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
-        self.expire_idle()
+        self._expire(time.time() - ttl_seconds)
         add_upload_source(self.find)
 
     # ---- the interface ------------------------------------------------------------------------
-    def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]:
+    async def put(self, upload: Upload, meta: dict[str, Any]) -> tuple[StoredUpload, str]:
         """Store a new upload; returns it and its delete token (given out this once)."""
         now = time.time()
-        self.expire_idle()
+        self._expire(now - self.ttl_seconds)
         upload_id, token = new_upload_id(), new_control_token()
         record = {"name": upload.name, "feature_names": upload.feature_names,
                   "class_names": upload.class_names, "standardize": upload.standardize, **meta}  # fmt: skip
@@ -104,7 +109,44 @@ class SQLiteUploads:
         self._remember(stored)
         return stored, token
 
-    def get(self, upload_id: str) -> StoredUpload | None:
+    async def get(self, upload_id: str) -> StoredUpload | None:
+        return self._get(upload_id)
+
+    def find(self, upload_id: str) -> Upload | None:
+        """The core's view of an upload (registered as its source of uploads)."""
+        stored = self._get(upload_id)
+        return None if stored is None else stored.upload
+
+    async def token_hash(self, upload_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT token_hash FROM uploads WHERE id = ?", (upload_id,)).fetchone()  # fmt: skip
+        return None if row is None else str(row[0])
+
+    async def delete(self, upload_id: str) -> bool:
+        self._forget([upload_id])
+        with self._lock:
+            try:
+                cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+            except sqlite3.Error as error:
+                raise StoreError(f"the dataset could not be deleted ({error})") from error
+        return cur.rowcount > 0
+
+    async def expire_idle(self) -> list[str]:
+        """Delete the uploads idle longer than the TTL that no stored session names."""
+        return self._expire(time.time() - self.ttl_seconds)
+
+    async def expire(self, idle_before: float) -> list[str]:
+        """Delete the uploads unused since `idle_before` that no stored session names."""
+        return self._expire(idle_before)
+
+    async def close(self) -> None:
+        remove_upload_source(self.find)
+        with self._lock:
+            self._db.close()
+
+    # ---- bookkeeping --------------------------------------------------------------------------
+    def _get(self, upload_id: str) -> StoredUpload | None:
         stored = self._cache.get(upload_id)
         if stored is None:
             with self._lock:
@@ -117,32 +159,7 @@ class SQLiteUploads:
         self._touch(upload_id)
         return stored
 
-    def find(self, upload_id: str) -> Upload | None:
-        """The core's view of an upload (registered as its source of uploads)."""
-        stored = self.get(upload_id)
-        return None if stored is None else stored.upload
-
-    def token_hash(self, upload_id: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT token_hash FROM uploads WHERE id = ?", (upload_id,)).fetchone()  # fmt: skip
-        return None if row is None else str(row[0])
-
-    def delete(self, upload_id: str) -> bool:
-        self._forget([upload_id])
-        with self._lock:
-            try:
-                cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-            except sqlite3.Error as error:
-                raise StoreError(f"the dataset could not be deleted ({error})") from error
-        return cur.rowcount > 0
-
-    def expire_idle(self) -> list[str]:
-        """Delete the uploads idle longer than the TTL that no stored session names."""
-        return self.expire(time.time() - self.ttl_seconds)
-
-    def expire(self, idle_before: float) -> list[str]:
-        """Delete the uploads unused since `idle_before` that no stored session names."""
+    def _expire(self, idle_before: float) -> list[str]:
         with self._lock:
             try:
                 idle = [i for (i,) in self._db.execute(
@@ -154,12 +171,6 @@ class SQLiteUploads:
         self._forget(gone)
         return gone
 
-    def close(self) -> None:
-        remove_upload_source(self.find)
-        with self._lock:
-            self._db.close()
-
-    # ---- bookkeeping --------------------------------------------------------------------------
     def _in_use(self, upload_id: str) -> bool:
         """Whether a stored session trains on it (its config names the id)."""
         try:
@@ -185,7 +196,7 @@ class SQLiteUploads:
         if now - self._touched.get(upload_id, 0.0) < TOUCH_INTERVAL_SECONDS:
             return
         self._touched[upload_id] = now
-        with self._lock:
+        with self._lock, contextlib.suppress(sqlite3.Error):  # best effort: tried again later
             self._db.execute("UPDATE uploads SET used_at = ? WHERE id = ?", (now, upload_id))
 
     def _remember(self, stored: StoredUpload) -> None:
