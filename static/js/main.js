@@ -14,6 +14,7 @@ import { LineDrag } from './linedrag.js';
 import { UpdateView } from './maths.js';
 import { NeuronView } from './neuron.js';
 import { DEFAULT_POINTS, startingPoints, withPoint } from './points.js';
+import { PlotAxes } from './plotaxes.js';
 import { PointSet } from './pointset.js';
 import { bindDialogs, bindDownloads, openShareDialog, setExportLink } from './share.js';
 import { configFrom, fromURL, toURL, tokenFromHash, valuesFromConfig, withDefaults } from './state.js';
@@ -79,10 +80,10 @@ const uploads = new Uploads({
     send({ type: 'set', config: { dataset: described.id, ...(plotFeatures ? { plot_features: plotFeatures } : {}) } });
   },
   onKnown: (described) => { page.datasets[described.id] = described; draw(); },
-  onPlot: (pair) => send({ type: 'set', config: { plot_features: pair } }),
   current: () => page.frame,
   data: () => page.data,
 });
+const plotAxes = new PlotAxes((pair) => send({ type: 'set', config: { plot_features: pair } }));
 const controls = new Controls({
   onConfig: changeConfig,
   onView: (name, value) => { page.values[name] = value; draw(); },
@@ -263,7 +264,7 @@ function render() {
   lineDrag.update(steerable
     ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
-  uploads.showPlotAxes(f);
+  plotAxes.show(f);
   $('legend-class0').textContent = classLabel(data?.class_names, 0);
   $('legend-class1').textContent = classLabel(data?.class_names, 1);
   $('plot').setAttribute('aria-label', describeScene(f, drawn));

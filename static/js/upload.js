@@ -10,7 +10,7 @@ const PREVIEW_ROWS = 6;
 const MAX_COPIED_POINTS = 10000;
 
 export class Uploads {
-  /** handlers: onUse(description, plotFeatures), onKnown(description), onPlot(pair or null),
+  /** handlers: onUse(description, plotFeatures), onKnown(description),
    *  current() → the frame, data() → the session's points */
   constructor(handlers) {
     this.handlers = handlers;
@@ -44,7 +44,6 @@ export class Uploads {
     $('upload-cancel').addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => this.discardPreview());
     $('download-csv').addEventListener('click', () => this.download());
-    for (const id of ['plot-x', 'plot-y']) $(id).addEventListener('change', () => this.plotChanged());
     bindDrop(document.querySelector('.canvas-wrap'), (file) => this.openFile(file));
   }
 
@@ -198,31 +197,6 @@ export class Uploads {
     this.handlers.onKnown(description);
   }
 
-  /** Past two features: which two to plot (the principal plane when none are chosen). */
-  showPlotAxes(frame) {
-    const names = frame.feature_names ?? [];
-    const wide = names.length > 2;
-    $('plot-axes').hidden = !wide;
-    if (!wide) return;
-    const key = JSON.stringify(names);
-    if (key !== this.axesKey) {
-      fillSelect($('plot-x'), axisOptions(names, 'PC 1'), '');
-      fillSelect($('plot-y'), axisOptions(names, 'PC 2'), '');
-      this.axesKey = key;
-    }
-    const pair = frame.config.plot_features;
-    for (const [k, id] of [[0, 'plot-x'], [1, 'plot-y']]) {
-      if (document.activeElement !== $(id)) $(id).value = pair ? String(pair[k]) : '';
-    }
-  }
-
-  plotChanged() {
-    const x = $('plot-x').value;
-    const y = $('plot-y').value;
-    if (x === '' && y === '') this.handlers.onPlot(null);
-    else if (x !== '' && y !== '' && x !== y) this.handlers.onPlot([Number(x), Number(y)]);
-  }
-
   download() {
     const frame = this.handlers.current();
     if (!frame) return;
@@ -267,11 +241,11 @@ function bindDrop(target, onFile) {
 }
 
 /** A plot axis: a principal component (the default, both axes together) or a feature. */
-function axisOptions(names, component) {
+export function axisOptions(names, component) {
   return [['', `${component} (principal plane)`], ...names.map((n, i) => [String(i), n])];
 }
 
-function fillSelect(select, options, value) {
+export function fillSelect(select, options, value) {
   select.replaceChildren(...options.map((o) => {
     const [v, text] = Array.isArray(o) ? o : [o, o];
     return new Option(text, v);
