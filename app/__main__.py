@@ -10,7 +10,8 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from app.sessions.store import SQLiteStore, StoreUnusable
+from app.sessions.backend import check_store
+from app.sessions.store import StoreUnusable
 from app.settings import get_settings
 
 SHUTDOWN_GRACE_SECONDS = 5
@@ -29,11 +30,10 @@ def main() -> None:
     if args.workers > 1 and not settings.redis_url:
         sys.exit(f"neuron-playground: --workers {args.workers} needs NEURON_REDIS_URL: workers "
                  "share sessions through Redis; set it (redis://host:port/db) or run one worker")
-    if not settings.redis_url:
-        try:
-            SQLiteStore(settings.database, settings.max_history_rows).close_now()
-        except StoreUnusable as exc:
-            sys.exit(f"neuron-playground: {exc}")
+    try:
+        check_store(settings)
+    except StoreUnusable as exc:
+        sys.exit(f"neuron-playground: {exc}")
     config = uvicorn.Config(
         "app.main:create_app",
         factory=True,

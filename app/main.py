@@ -24,7 +24,8 @@ from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
 from app.process import tune_process
 from app.sessions.manager import SessionGone, SessionManager
-from app.sessions.store import SQLiteStore, StaleWrite, StoreError
+from app.sessions.backend import open_store
+from app.sessions.store import StaleWrite, StoreError
 from app.sessions.uploads import SQLiteUploads
 from app.settings import Settings, get_settings
 
@@ -38,11 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = SQLiteStore(settings.database, settings.max_history_rows)
+        store = open_store(settings)
         manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds,
                                  settings.memory_sessions)  # fmt: skip
         uploads = SQLiteUploads(settings.database, settings.max_uploads, settings.session_ttl_seconds)
-        hub = Hub(manager, settings, bus=open_bus(settings.redis_url))
+        hub = Hub(manager, settings, bus=open_bus(settings.redis_url, settings.redis_prefix))
         cluster = Cluster(hub)
         await cluster.start()
         app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster

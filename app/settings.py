@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEURON_")
 
     database: Path = Field(default_factory=default_database, description="SQLite file of sessions")
+    redis_url: str | None = Field(None, pattern=r"^(redis|rediss|unix)://",
+                                  description="redis://host:port/db: sessions and frames shared by "
+                                  "every worker (else one process on SQLite)")
+    redis_prefix: str = Field("neuron:", min_length=1, max_length=100,
+                              description="start of every Redis key (several apps, one Redis)")
     max_sessions: int = Field(500, ge=1, description="stored sessions; the oldest is evicted")
     memory_sessions: int = Field(128, ge=1, description="idle sessions kept loaded; the rest on disk")
     session_ttl_seconds: float = Field(7 * 24 * 3600, gt=0, description="idle sessions expire")
@@ -41,8 +46,6 @@ class Settings(BaseSettings):
     max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
     save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
     work_threads: int = Field(2, ge=1, le=64, description="threads that share the training work")
-    redis_url: str | None = Field(None, description="redis://host:port/db: sessions and frames "
-                                  "shared by every worker (else one process on SQLite)")
     public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
                                    description="base URL students use (QR codes, join links)")
 

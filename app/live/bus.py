@@ -304,5 +304,5 @@ class RedisBus:
             raise BusUnavailable(f"Redis cannot be reached ({type(exc).__name__})") from exc
 
 
-def open_bus(redis_url: str | None) -> Bus:
-    return RedisBus(redis_url) if redis_url else LocalBus()
+def open_bus(redis_url: str | None, prefix: str = "neuron:") -> Bus:
+    return RedisBus(redis_url, prefix) if redis_url else LocalBus()

@@ -1,9 +1,10 @@
 """Where sessions live between requests and across restarts.
 
 `SessionStore` is the small interface the rest of the service uses; `SQLiteStore` implements it
-on one WAL-mode SQLite file. Every write of a session is a compare-and-set on its version: a
-writer holding a stale copy (or writing a session that was deleted meanwhile) fails instead of
-overwriting, so an acknowledged change is never lost and a removed session never comes back.
+on one WAL-mode SQLite file (`RedisStore`, in redis_store.py, on Redis for several workers).
+Every write of a session is a compare-and-set on its version: a writer holding a stale copy (or
+writing a session that was deleted meanwhile) fails instead of overwriting, so an acknowledged
+change is never lost and a removed session never comes back.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from websockets.sync.client import connect
 
 from app.settings import Settings
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, stored_bytes
 from tests.reliability.helpers import bearer, create, snapshot
 
 HOSTILE = [
@@ -81,7 +81,7 @@ def test_session_ids_and_tokens_are_long_random_and_never_repeat(
         ones = sum(bin(byte).count("1") for byte in raw) / (8 * len(raw))
         assert 0.47 < ones < 0.53, ones
     # The store keeps a hash of each token, never the token itself.
-    stored = b"".join(p.read_bytes() for p in settings.database.parent.glob("sessions.sqlite3*"))
+    stored = stored_bytes(settings)
     assert not any(t.encode() in stored for t in tokens)
     assert hashlib.sha256(tokens[0].encode()).hexdigest().encode() in stored
 

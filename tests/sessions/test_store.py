@@ -1,13 +1,13 @@
-"""The SQLite store, on a real file: what is stored comes back, every write is a compare-and-set on
-the version, history stays within its cap, eviction spares sessions in use, and a file it cannot
-use is refused with one line naming it."""
+"""The session stores, on a real SQLite file and a real redis-server: what is stored comes back,
+every write is a compare-and-set on the version, history stays within its cap, eviction spares
+sessions in use, and a SQLite file it cannot use is refused with one line naming it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,32 @@ from app.neuron.config import complete_config
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
 from app.sessions.manager import SessionManager
-from app.sessions.store import SQLiteStore, StaleWrite, StoredSession, StoreUnusable
+from app.sessions.redis_store import RedisStore
+from app.sessions.store import SessionStore, SQLiteStore, StaleWrite, StoredSession, StoreUnusable
+from tests.conftest import STORES
+from tests.sessions.conftest import Run
+
+MakeStore = Callable[..., SessionStore]
 
 
-run = asyncio.run
+@pytest.fixture(params=STORES)
+def make_store(request: pytest.FixtureRequest, tmp_path: Path, run: Run) -> Iterator[MakeStore]:
+    """Opens the test's store (again: the same file, or the same Redis keys), closed afterwards."""
+    opened: list[SessionStore] = []
+
+    def make(max_history_rows: int = 10_000) -> SessionStore:
+        if request.param == "sqlite":
+            store: SessionStore = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows)
+        else:
+            url = request.getfixturevalue("redis_server").url
+            store = RedisStore.from_url(url, request.getfixturevalue("redis_prefix"),
+                                        max_history_rows)  # fmt: skip
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        run(store.close())
 
 
 def _row(epoch: int) -> HistoryRow:
@@ -31,56 +53,72 @@ def _stored(session_id: str, updated_at: float = 1.0, version: int = 1,
     return StoredSession(session_id, "hash", 0.0, updated_at, record, version)
 
 
-def _epochs(store: SQLiteStore, session_id: str) -> list[int]:
+def _epochs(run: Run, store: SessionStore, session_id: str) -> list[int]:
     return [r["epoch"] for r in json.loads(run(store.history_json(session_id)))]
 
 
-def test_insert_update_and_get_round_trip(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_insert_update_and_get_round_trip(make_store: MakeStore, run: Run) -> None:
+    store = make_store()
     run(store.insert(_stored("a"), [_row(0), _row(1)], keep=10))
     assert run(store.get("a")) == _stored("a")
-    assert _epochs(store, "a") == [0, 1]
+    assert _epochs(run, store, "a") == [0, 1]
     run(store.update(_stored("a", version=2, record='{"b": 2}'), [_row(0)], clear_history=True))
     assert run(store.get("a")) == _stored("a", version=2, record='{"b": 2}')
-    assert _epochs(store, "a") == [0]
-    assert run(store.delete("a")) and run(store.get("a")) is None and _epochs(store, "a") == []
+    assert _epochs(run, store, "a") == [0]
+    assert run(store.delete("a")) and run(store.get("a")) is None and _epochs(run, store, "a") == []
 
 
-def test_a_stale_writer_fails_and_changes_nothing(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_a_stale_writer_fails_and_changes_nothing(make_store: MakeStore, run: Run) -> None:
+    store = make_store()
     run(store.insert(_stored("a"), [_row(0)], keep=10))
     run(store.update(_stored("a", version=2, record='{"first": 1}'), [_row(1)], clear_history=False))
     with pytest.raises(StaleWrite) as stale:  # a second writer that also started from version 1
         run(store.update(_stored("a", version=2, record='{"second": 1}'), [_row(5)], clear_history=True))
     assert not stale.value.gone
     assert run(store.get("a")) == _stored("a", version=2, record='{"first": 1}')
-    assert _epochs(store, "a") == [0, 1]
+    assert _epochs(run, store, "a") == [0, 1]
 
 
-def test_a_deleted_session_is_never_written_back(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_a_deleted_session_is_never_written_back(make_store: MakeStore, run: Run) -> None:
+    store = make_store()
     run(store.insert(_stored("a"), [_row(0)], keep=10))
     assert run(store.delete("a"))
     with pytest.raises(StaleWrite) as stale:
         run(store.update(_stored("a", version=2), [_row(1)], clear_history=False))
     assert stale.value.gone
-    assert run(store.get("a")) is None and run(store.count()) == 0 and _epochs(store, "a") == []
+    assert run(store.get("a")) is None and run(store.count()) == 0 and _epochs(run, store, "a") == []
 
 
-def test_history_past_the_cap_is_thinned_keeping_ends(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=100)
+def test_history_past_the_cap_is_thinned_keeping_ends(make_store: MakeStore, run: Run) -> None:
+    store = make_store(max_history_rows=100)
     run(store.insert(_stored("a"), [_row(e) for e in range(150)], keep=10))
-    epochs = _epochs(store, "a")
+    epochs = _epochs(run, store, "a")
     assert len(epochs) <= 100 and epochs[0] == 0 and epochs[-1] == 149
     assert epochs == sorted(epochs) and epochs[-50:] == list(range(100, 150))
 
 
-def test_one_huge_write_still_ends_within_the_cap(tmp_path: Path) -> None:
+def test_one_huge_write_still_ends_within_the_cap(make_store: MakeStore, run: Run) -> None:
     """187,501 rows in one write (a million samples of XOR) leave at most the cap stored."""
-    store = SQLiteStore(tmp_path / "s.sqlite3", max_history_rows=10_000)
+    store = make_store(max_history_rows=10_000)
     run(store.insert(_stored("a"), [_row(e) for e in range(187_501)], keep=10))
-    epochs = _epochs(store, "a")
+    epochs = _epochs(run, store, "a")
     assert len(epochs) <= 10_000 and epochs[0] == 0 and epochs[-1] == 187_500
+
+
+def test_history_grown_over_many_writes_is_thinned_as_one_list_would_be(
+    make_store: MakeStore, run: Run
+) -> None:
+    """Each write of 30 rows keeps exactly `thinned(stored + new, cap)`; a cleared history starts
+    again from the rows of that write alone."""
+    store, expected = make_store(max_history_rows=100), [0]
+    run(store.insert(_stored("a"), [_row(0)], keep=10))
+    for version in range(2, 12):
+        new = list(range(expected[-1] + 1, expected[-1] + 31))
+        run(store.update(_stored("a", version=version), [_row(e) for e in new], clear_history=False))
+        expected = thinned(expected + new, 100)
+        assert _epochs(run, store, "a") == expected
+    run(store.update(_stored("a", version=12), [_row(e) for e in range(500, 700)], clear_history=True))
+    assert _epochs(run, store, "a") == thinned(list(range(500, 700)), 100)
 
 
 def test_thinning_keeps_the_first_and_the_newest_half() -> None:
@@ -89,8 +127,10 @@ def test_thinning_keeps_the_first_and_the_newest_half() -> None:
     assert len(kept) <= 600 and kept[0] == 0 and kept[-300:] == list(range(700, 1000))
 
 
-def test_insert_evicts_the_least_recently_used_but_never_one_in_use(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_insert_evicts_the_least_recently_used_but_never_one_in_use(
+    make_store: MakeStore, run: Run
+) -> None:
+    store = make_store()
     for i in range(10):
         run(store.insert(_stored(f"s{i}", updated_at=float(i)), [], keep=100))
     gone = run(store.insert(_stored("new", updated_at=20.0), [], keep=5, spare={"s0"}))
@@ -98,29 +138,28 @@ def test_insert_evicts_the_least_recently_used_but_never_one_in_use(tmp_path: Pa
     assert sorted(run(store.list_ids())) == ["new", "s0", "s7", "s8", "s9"]
 
 
-def test_expiry_removes_idle_sessions(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+def test_expiry_removes_idle_sessions(make_store: MakeStore, run: Run) -> None:
+    store = make_store()
     run(store.insert(_stored("old", updated_at=time.time() - 100), [_row(0)], keep=10))
     run(store.insert(_stored("new", updated_at=time.time()), [], keep=10))
     manager = SessionManager(store, max_sessions=10, ttl_seconds=50)
     assert run(manager.expire()) == ["old"]
-    assert run(store.list_ids()) == ["new"] and _epochs(store, "old") == []
+    assert run(store.list_ids()) == ["new"] and _epochs(run, store, "old") == []
 
 
-def test_a_reopened_database_gives_the_session_back(tmp_path: Path) -> None:
-    path = tmp_path / "s.sqlite3"
-    manager = SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100)
+def test_a_reopened_store_gives_the_session_back(make_store: MakeStore, run: Run) -> None:
+    manager = SessionManager(make_store(), max_sessions=10, ttl_seconds=100)
     session, _ = run(manager.create(complete_config({"dataset": "nor"})))
     session.step(epochs=10)
     run(manager.save(session))
     run(manager.store.close())
-    again = run(SessionManager(SQLiteStore(path), max_sessions=10, ttl_seconds=100).get(session.id))
+    again = run(SessionManager(make_store(), max_sessions=10, ttl_seconds=100).get(session.id))
     assert again is not None and again.version == 2
     assert (again.run.state.weights, again.run.state.bias) == ([-1.0, -1.0], 0.0)
     assert again.state()["status"] == "converged"
 
 
-def test_a_first_version_database_is_migrated(tmp_path: Path) -> None:
+def test_a_first_version_database_is_migrated(tmp_path: Path, run: Run) -> None:
     path = tmp_path / "s.sqlite3"
     db = sqlite3.connect(path)
     db.executescript(
