@@ -190,22 +190,46 @@ class ServerProcess:
         self.process.wait(timeout=15)
         self.process = None
 
+    @property
+    def on_redis(self) -> bool:
+        return "NEURON_REDIS_URL" in self.env
+
     def restart(self, kill: bool = False) -> None:
         self.stop(kill=kill)
         self.start()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A fresh real server for one test."""
-    proc = ServerProcess(tmp_path / "sessions.sqlite3").start()
+def store_env(request: pytest.FixtureRequest, prefix: str) -> dict[str, str]:
+    """The environment that puts a server's sessions in the parametrised store."""
+    if request.param == "sqlite":
+        return {}
+    redis_server: RedisServer = request.getfixturevalue("redis_server")
+    return {"NEURON_REDIS_URL": redis_server.url, "NEURON_REDIS_PREFIX": prefix}
+
+
+@pytest.fixture(params=STORES)
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A fresh real server for one test, on each store."""
+    env = store_env(request, f"test:{uuid.uuid4().hex[:12]}:")
+    proc = ServerProcess(tmp_path / "sessions.sqlite3", env=env).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session", params=STORES)
+def shared_server(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:  # fmt: skip
+    """One real server per store for a whole test session (for tests that only add sessions)."""
+    env = store_env(request, "shared:")
+    proc = ServerProcess(tmp_path_factory.mktemp("shared") / "sessions.sqlite3", env=env).start()
     yield proc
     proc.stop()
 
 
 @pytest.fixture(scope="session")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One real server for a whole test session (for tests that only add sessions)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("shared") / "sessions.sqlite3").start()
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server on SQLite for a whole test session (the browser tests: the page does not
+    depend on the store, and running each twice would double the slowest part of the suite)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("shared-sqlite") / "sessions.sqlite3").start()
     yield proc
     proc.stop()

@@ -111,8 +111,8 @@ class Pages:
 
 
 @pytest.fixture(scope="session")
-def app_server(shared_server: ServerProcess) -> ServerProcess:
-    return shared_server
+def app_server(sqlite_server: ServerProcess) -> ServerProcess:
+    return sqlite_server
 
 
 @pytest.fixture

@@ -138,10 +138,11 @@ def test_sigkill_while_training_then_restart_keeps_every_session_consistent(
         with pytest.raises(ConnectionClosed):
             while True:
                 player.recv(timeout=5)
-    with sqlite3.connect(server.database) as db:  # the file opens (recovering its WAL) and is sound
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone() == (5,)
-    db.close()
+    if not server.on_redis:  # (Redis's own scripts are atomic: there is no file to check)
+        with sqlite3.connect(server.database) as db:  # the file opens (recovering its WAL), sound
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert db.execute("SELECT COUNT(*) FROM sessions").fetchone() == (5,)
+        db.close()
 
     server.start()
     for stepper, (session_id, token) in zip(steppers, rest):
