@@ -207,11 +207,11 @@ def store_env(request: pytest.FixtureRequest, prefix: str) -> dict[str, str]:
     return {"NEURON_REDIS_URL": redis_server.url, "NEURON_REDIS_PREFIX": prefix}
 
 
-@pytest.fixture(params=STORES)
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    """A fresh real server for one test, on each store."""
-    env = store_env(request, f"test:{uuid.uuid4().hex[:12]}:")
-    proc = ServerProcess(tmp_path / "sessions.sqlite3", env=env).start()
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A fresh real server for one test (SQLite: on Redis a restarted worker takes playing
+    sessions over, which the restart tests here do not expect; tests/live/test_workers.py)."""
+    proc = ServerProcess(tmp_path / "sessions.sqlite3").start()
     yield proc
     proc.stop()
 

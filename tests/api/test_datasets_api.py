@@ -76,8 +76,9 @@ def test_the_data_is_stored_once_and_never_in_a_sessions_state(client: TestClien
     for state in (first, second):
         assert state["config"]["dataset"] == described["id"] and state["config"]["points"] is None
         assert len(json.dumps(state["config"])) < 600  # 3,000 rows as points: some 40 kB
-    with sqlite3.connect(settings.database) as db:
-        records = [r for (r,) in db.execute("SELECT record FROM sessions")]
+    store = client.app.state.sessions.store  # type: ignore[attr-defined]
+    records = [client.portal.call(store.get, s["id"]).record for s in (first, second)]  # type: ignore[union-attr]
+    assert client.portal.call(store.count) == 2  # type: ignore[union-attr]
     assert len(records) == 2 and all(len(r) < 4_000 for r in records)
     assert stored_uploads(settings) == 1
 
