@@ -30,19 +30,19 @@ def test_clicks_add_points_of_either_class(pages: Pages) -> None:
     start = points_in_url(page)
     assert len(start) == 4
     click_plot(page, 0.8, 0.2)
-    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === {len(start) + 1}")
+    page.wait_for_function(f"() => (new URL(location).searchParams.get('pts') ?? '').split('_').length === {len(start) + 1}")
     added = points_in_url(page)[-1]
     assert added[2] == 1 and added[0] > 0 and added[1] > 0  # top right, the chosen class 1
     page.keyboard.down("Shift")
     click_plot(page, 0.3, 0.7)
     page.keyboard.up("Shift")
-    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === {len(start) + 2}")
+    page.wait_for_function(f"() => (new URL(location).searchParams.get('pts') ?? '').split('_').length === {len(start) + 2}")
     assert points_in_url(page)[-1][2] == 0  # shift-click: the other class
 
     button(page, "Clear points").click()
     expect(page.get_by_role("status")).to_contain_text("Points cleared")
     click_plot(page, 0.5, 0.5)
-    page.wait_for_function("() => new URL(location).searchParams.get('pts').split('_').length === 1")
+    page.wait_for_function("() => (new URL(location).searchParams.get('pts') ?? '').split('_').length === 1")
     button(page, "Play").click()
     expect(page.get_by_role("status")).to_contain_text("Converged")
 
@@ -61,7 +61,7 @@ def test_a_tap_adds_a_point_on_a_phone(pages: Pages) -> None:
     box = page.locator("#plot").bounding_box()
     assert box is not None
     page.touchscreen.tap(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
-    page.wait_for_function("() => new URL(location).searchParams.get('pts').split('_').length === 5")
+    page.wait_for_function("() => (new URL(location).searchParams.get('pts') ?? '').split('_').length === 5")
     assert points_in_url(page)[-1][2] == 0
 
 
@@ -84,7 +84,7 @@ def test_placed_points_are_an_upload_of_their_own_and_clear_removes_them(pages: 
     with page.expect_response(lambda r: r.request.method == "POST" and "/api/datasets" in r.url) as made:
         click_plot(page, 0.8, 0.2)
     upload_id = made.value.json()["id"]
-    page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === 5")
+    page.wait_for_function(f"() => (new URL(location).searchParams.get('pts') ?? '').split('_').length === 5")
     rows = httpx.get(f"{base}/api/datasets/{upload_id}").json()
     assert len(rows["X"]) == 5 and rows["y"][-1] == 1
     assert rows["X"][-1] == [float(v) for v in points_in_url(page)[-1][:2]]
