@@ -118,17 +118,17 @@ def test_a_long_step_survives_a_crowd_of_new_sessions(make_server: Any) -> None:
 def test_a_session_in_use_is_neither_evicted_nor_brought_back(make_server: Any) -> None:
     """2: past the store's cap a session in use stays (200 during and after its step) and the
     store never holds more than the cap."""
-    server = make_server(NEURON_MAX_SESSIONS="40")
+    server = make_server(NEURON_MAX_SESSIONS="10")
     session_id, token = new_session(server, dataset="xor")
-    long_step = InBackground(lambda: step(server, session_id, token, samples=200_000))
-    for _ in range(80):
+    long_step = InBackground(lambda: step(server, session_id, token, samples=400_000))
+    for _ in range(20):
         new_session(server, dataset="and", grid_size=8)
     assert long_step.is_alive(), "the step ended before the crowd came: nothing was tested"
     assert get_state(server, session_id).status_code == 200
-    assert stored_count(server.database) == 40
+    assert stored_count(server.database) == 10
     assert long_step.result().status_code == 200
-    assert get_state(server, session_id).json()["epoch"] == 50_000
-    assert stored_count(server.database) == 40
+    assert get_state(server, session_id).json()["epoch"] == 100_000
+    assert stored_count(server.database) == 10
 
 
 def test_the_manager_never_loads_a_second_copy_of_a_held_session(tmp_path: Path) -> None:
