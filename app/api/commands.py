@@ -62,6 +62,13 @@ class Speed(Strict):
     steps_per_frame: int | None = Field(None, ge=1, le=1000, description="epochs per frame")
 
 
-Command = Annotated[Union[Play, Pause, Reset, Step, Set, Speed, Sync, Outputs],
+class Lesson(Strict):
+    """The lesson the teacher has open, stored with the session so students following see it."""
+
+    type: Literal["lesson"]
+    lesson: int | None = Field(None, ge=1, le=100, description="its number; null: none")
+
+
+Command = Annotated[Union[Play, Pause, Reset, Step, Set, Speed, Sync, Outputs, Lesson],
                     Field(discriminator="type")]  # fmt: skip
 COMMAND = TypeAdapter(Command)

@@ -155,7 +155,8 @@ class SessionState(BaseModel):
     id: str
     config: dict[str, Any]
     epoch: int
-    step: int
+    step: int = Field(description="samples seen (online) or full-batch steps taken")
+    changes: int = Field(0, description="updates that moved a weight or the bias")
     weights: list[float]
     bias: float
     loss: float
@@ -169,6 +170,7 @@ class SessionState(BaseModel):
     boundary: Boundary
     feature_names: list[str]
     data_version: str
+    lesson: int | None = Field(None, description="the page's lesson open on this session")
 
 
 class CreatedSession(SessionState):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.commands import COMMAND, Outputs, Set, Speed, Step, Sync
+from app.api.commands import COMMAND, Lesson, Outputs, Set, Speed, Step, Sync
 from app.live.cluster import Cluster, NothingToTrain
 from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Hub, Watcher, store_failure
 from app.neuron.errors import NeuronError
@@ -148,6 +148,8 @@ def _as_message(command: Any, settings: Settings) -> dict[str, Any]:
     if isinstance(command, Set):
         patch = command.config.given() if command.config is not None else None
         return {"kind": "patch", "config": patch, "weights": command.weights, "bias": command.bias}
+    if isinstance(command, Lesson):
+        return {"kind": "lesson", "lesson": command.lesson}
     if isinstance(command, Speed):
         return {"kind": "speed",
                 "fps": command.fps and min(command.fps, settings.max_fps),

@@ -99,6 +99,8 @@ class Cluster:
             if kind == "patch":
                 return await hub.apply(session, lambda s: s.apply(
                     message.get("config"), message.get("weights"), message.get("bias")))  # fmt: skip
+            if kind == "lesson":
+                return await hub.apply(session, lambda s: s.set_lesson(message.get("lesson")))
         raise ValueError(f"unknown command {kind!r}")
 
     @contextlib.asynccontextmanager

@@ -39,7 +39,8 @@ class RunState:
     weights: list[float]
     bias: float
     epoch: int = 0
-    step: int = 0
+    step: int = 0  # samples seen (online) or full-batch steps taken
+    changes: int = 0  # updates that moved a weight or the bias (a right answer moves nothing)
     cursor: int = 0  # next position in the current epoch's sample order (online only)
     epoch_errors: int = 0  # perceptron errors so far in the current epoch
     status: Status = Status.IDLE
@@ -283,6 +284,7 @@ class Run:
                     self.state.status = Status.DIVERGED
                     return i
                 self.state.epoch_errors += 1
+                self.state.changes += 1
                 last = (i, before)
                 i += 1
         self.w, self.b = w, b
@@ -322,6 +324,7 @@ class Run:
                 done = k
                 break
             last = (int(s), x, float(z), float(o), delta, dw, db, w, b, new_w, new_b)
+            self.state.changes += delta != 0
             w, b = new_w, new_b
         self.w, self.b = w, b
         if last is not None:  # only the pass's final update is shown, so only it is recorded
@@ -368,6 +371,7 @@ class Run:
             self.state.last_update = _batch_record(self, grad_w, grad_b, new_w, new_b)
             self.w, self.b = new_w, new_b
             self.state.step += 1
+            self.state.changes += bool(grad_w.any() or grad_b)
             self._sync()
             self.state.epoch += 1
             self._close_epoch(progress)

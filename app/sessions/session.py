@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -27,6 +27,9 @@ DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed
 RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias")
 # Changing one of these shows the same data another way: the points are drawn anew.
 VIEW_FIELDS = ("plot_features",)
+# A custom set's points edited by hand: the neuron keeps its weights and goes on from them, so a
+# learner who adds a point sees the line react to it instead of a run thrown back to epoch 0.
+EDIT_FIELDS = ("points",)
 MAX_LOG_ENTRIES = 1000
 
 
@@ -42,6 +45,7 @@ class Session:
     new_rows: list[HistoryRow] = field(default_factory=list)  # history not yet stored
     history_cleared: bool = False  # stored history must be dropped at the next save
     playing: bool = False
+    lesson: int | None = None  # the page's lesson open on it, so students following see it too
     deleted: bool = False  # set once removed, so that no later save brings it back
     version: int = 0  # the stored version this object is at (0: not stored yet)
     saved_record: str = ""  # the record as last stored, to fall back on when a write fails
@@ -85,6 +89,10 @@ class Session:
         """Apply a partial config and/or hand-set parameters; all checked before anything changes."""
         new = patch_config(self.config, config_patch) if config_patch else self.config
         restart = _differ(new, self.config, RESTART_FIELDS)
+        edit_only = restart and not _differ(new, self.config, _but(RESTART_FIELDS, EDIT_FIELDS))
+        if edit_only and len(new.points["X"][0]) == self.run.data.n_features:
+            self._edit_points(new, weights, bias)
+            return
         if restart:
             same_data = not _differ(new, self.config, DATA_FIELDS)
             candidate = Run(new, data=self.run.data if same_data else None)
@@ -103,7 +111,24 @@ class Session:
         if changed:
             self._log({"config": _training_fields(new)})
         if hand_set:
-            self._log({"set": {"weights": self.run.state.weights, "bias": self.run.state.bias}})
+            self._log_set()
+        self._touch()
+
+    def _edit_points(self, new: NeuronConfig, weights: list[float] | None, bias: float | None) -> None:
+        """New points, same neuron: weights, epoch and history go on; the epoch in progress
+        starts over (its order was over the old points), and the export replays from here."""
+        state = replace(self.run.state, cursor=0, epoch_errors=0, status=Status.IDLE, last_update=None)
+        candidate = Run(new, state)
+        if weights is not None or bias is not None:
+            candidate.set_parameters(weights, bias)
+        self.run = candidate
+        self.checkpoint = _checkpoint(candidate)
+        self.log = []
+        self._forget_view()
+        self._touch()
+
+    def set_lesson(self, lesson: int | None) -> None:
+        self.lesson = lesson
         self._touch()
 
     # ---- views ------------------------------------------------------------------------------
@@ -115,6 +140,7 @@ class Session:
             "config": self.config.as_dict(),
             "epoch": run.state.epoch,
             "step": run.state.step,
+            "changes": run.state.changes,
             "weights": run.state.weights,
             "bias": run.state.bias,
             "loss": ev.loss,
@@ -128,6 +154,7 @@ class Session:
             "boundary": self.boundary(),
             "feature_names": run.data.feature_names,
             "data_version": self.data_version,
+            "lesson": self.lesson,
         }
 
     def boundary(self) -> dict[str, Any]:
@@ -196,6 +223,7 @@ class Session:
         self._touch()
 
     def _forget_view(self) -> None:
+        """New data: the plane, the view and the data version are worked out again."""
         for name in ("plane", "view_points", "box", "data_version", "_boundary"):
             self.__dict__.pop(name, None)
 
@@ -206,6 +234,15 @@ class Session:
             self.log[-1][key] += count
         else:
             self._log({key: count})
+
+    def _log_set(self) -> None:
+        """Hand-set weights: one entry for a run of edits in a row (a drag sends dozens), since
+        only where they ended matters to the replay."""
+        entry = {"set": {"weights": self.run.state.weights, "bias": self.run.state.bias}}
+        if self.log and set(self.log[-1]) == {"set"}:
+            self.log[-1] = entry
+        else:
+            self._log(entry)
 
     def _log(self, entry: dict[str, Any]) -> None:
         self.log.append(entry)
@@ -219,7 +256,7 @@ class Session:
     # ---- storage form -----------------------------------------------------------------------
     def record_json(self) -> str:
         record = {"config": self.config.as_dict(), "run": self.run.state.as_dict(),
-                  "checkpoint": self.checkpoint, "log": self.log}  # fmt: skip
+                  "checkpoint": self.checkpoint, "log": self.log, "lesson": self.lesson}  # fmt: skip
         return orjson.dumps(record).decode()
 
     @classmethod
@@ -228,7 +265,9 @@ class Session:
         record = orjson.loads(record_json)
         config = NeuronConfig(**record["config"])
         run = Run(config, RunState.from_dict(record["run"]), data)
-        return cls(id_, token_hash, run, created_at, updated_at, record["checkpoint"], record["log"])
+        session = cls(id_, token_hash, run, created_at, updated_at, record["checkpoint"], record["log"])
+        session.lesson = record.get("lesson")
+        return session
 
     def restore(self, record_json: str) -> None:
         """Become again the session as stored in `record_json` (after a write that failed):
@@ -241,6 +280,10 @@ class Session:
         back.version, back.saved_record, back.deleted = self.version, record_json, self.deleted
         self.__dict__.clear()
         self.__dict__.update(back.__dict__)
+
+
+def _but(names: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if n not in left_out)
 
 
 def _differ(a: NeuronConfig, b: NeuronConfig, fields: tuple[str, ...]) -> bool:
