@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import datasets, pages, sessions, stats, stream, train
+from app.api import datasets, join, pages, sessions, stats, stream, train
 from app.api.middleware import BodyLimit, SecurityHeaders
 from app.api.deps import NOT_FOUND
 from app.live.bus import open_bus
@@ -23,6 +23,7 @@ from app.live.cluster import Cluster
 from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
 from app.process import tune_process
+from app.sessions.join_codes import JoinCodes
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.backend import open_store
 from app.sessions.store import StaleWrite, StoreError
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await cluster.start()
         app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster
         app.state.uploads = uploads
+        app.state.join_codes = JoinCodes(settings.database, settings.session_ttl_seconds)
         expiry = asyncio.create_task(_expire_forever(manager, uploads))
         try:
             yield
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hub.work.close()
             await uploads.close()
             await store.close()
+            await app.state.join_codes.close()
 
     app = FastAPI(
         title="Neuron Playground",
@@ -79,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(SessionGone, _session_gone)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (pages, datasets, sessions, train, stream, stats):
+    app.state.join_limit = join.AttemptLimit()
+    for module in (pages, datasets, sessions, join, train, stream, stats):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 

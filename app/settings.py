@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_fps: int = Field(60, ge=1, description="frames per second of a stream")
     max_steps_per_frame: int = Field(100, ge=1, description="epochs per stream frame")
     max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
+    join_attempts_per_minute: int = Field(20, ge=1, description="join codes one address may try")
     save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
     work_threads: int = Field(2, ge=1, le=64, description="threads that share the training work")
     public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
