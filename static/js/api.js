@@ -1,7 +1,8 @@
 // The REST calls the page makes (PRODUCT.md §6). Every URL is on this origin.
 
-async function request(method, path, body) {
+async function request(method, path, body, token = null) {
   const init = { method, headers: { Accept: 'application/json' } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -49,6 +50,7 @@ export const getHistory = (id) => request('GET', `${sessionPath(id)}/history`);
 export const listDatasets = () => request('GET', '/api/datasets');
 export const exportUrl = (id) => `${sessionPath(id)}/export.py`;
 export const qrUrl = (id) => `${sessionPath(id)}/qr.svg`;
+export const getJoinCode = (id, token) => request('POST', `${sessionPath(id)}/join-code`, undefined, token);
 
 /** The stream's URL on this host, ws: or wss: to match the page. */
 export function streamUrl(id, token) {

@@ -86,6 +86,7 @@ export class Plot {
     this.heat = document.createElement('canvas');
     this.onAddPoint = onAddPoint;
     this.editable = false;
+    this.fixedView = null; // while points are placed the axes stay put (null: the frame's view)
     new ResizeObserver(() => this.resize()).observe(canvas);
     canvas.addEventListener('click', (event) => this.click(event));
   }
@@ -127,19 +128,30 @@ export class Plot {
     ctx.fillStyle = '#ffffff';
     ctx.fillRect(0, 0, L.w, L.h);
     if (!scene || !scene.view || L.width <= 0 || L.height <= 0) return;
-    const [x0, x1, y0, y1] = scene.view;
+    const [x0, x1, y0, y1] = this.fixedView ?? scene.view;
     const sx = (x) => L.left + ((x - x0) / (x1 - x0)) * L.width;
     const sy = (y) => L.top + ((y1 - y) / (y1 - y0)) * L.height;
     this.toPixel = (x, y) => [sx(x), sy(y)];
     this.toData = (px, py) => [x0 + ((px - L.left) / L.width) * (x1 - x0),
       y1 - ((py - L.top) / L.height) * (y1 - y0)];
-    this.drawHeatmap(scene, L);
-    this.drawAxes(scene, L, sx, sy);
+    this.ctx.save();
+    this.ctx.beginPath();
+    this.ctx.rect(L.left, L.top, L.width, L.height);
+    this.ctx.clip(); // the frame's view may reach past fixed axes
+    this.drawHeatmap(scene, L, sx, sy);
+    this.ctx.restore();
+    this.drawAxes(scene, L, sx, sy, [x0, x1, y0, y1]);
+    this.ctx.save();
+    this.ctx.beginPath();
+    this.ctx.rect(L.left, L.top, L.width, L.height);
+    this.ctx.clip();
     this.drawLine(scene, sx, sy);
+    this.ctx.restore();
     this.drawPoints(scene, L, sx, sy);
   }
 
-  drawHeatmap(scene, L) {
+  /** The frame's grid covers the frame's view, which is drawn where it falls on these axes. */
+  drawHeatmap(scene, L, sx, sy) {
     if (!scene.grid) return;
     const key = `${scene.grid.data}|${scene.discretise}`;
     if (key !== this.gridKey) {
@@ -157,12 +169,12 @@ export class Plot {
       this.gridKey = key;
     }
     this.ctx.imageSmoothingEnabled = !scene.discretise;
-    this.ctx.drawImage(this.heat, L.left, L.top, L.width, L.height);
+    const [g0, g1, h0, h1] = scene.view;
+    this.ctx.drawImage(this.heat, sx(g0), sy(h1), sx(g1) - sx(g0), sy(h0) - sy(h1));
   }
 
-  drawAxes(scene, L, sx, sy) {
+  drawAxes(scene, L, sx, sy, [x0, x1, y0, y1]) {
     const { ctx } = this;
-    const [x0, x1, y0, y1] = scene.view;
     ctx.font = `${L.font}px system-ui, sans-serif`;
     ctx.fillStyle = '#1a1a1a';
     ctx.strokeStyle = 'rgba(0, 0, 0, 0.12)';

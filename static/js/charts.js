@@ -6,25 +6,43 @@ const MAX_POINTS = 20000;
 // Epochs are whole numbers: ticks only at whole steps.
 const EPOCH_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
-function chartOptions(width, title, series, yRange, large) {
-  const font = `${large ? 17 : 12}px system-ui, sans-serif`;
-  const axis = { stroke: '#1a1a1a', grid: { stroke: 'rgba(0,0,0,0.08)' }, font, labelFont: `600 ${font}` };
+const HEIGHT = { normal: 130, large: 140 };
+
+/** The accuracy axis zoomed to the curves (98.2% and 98.7% are two lines, not one), within 0–100%. */
+export function accuracyRange(min, max) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const pad = Math.max(0.004, (max - min) * 0.15);
+  return [Math.max(0, min - pad), Math.min(1, max + pad)];
+}
+
+const percentTick = (span) => (t) => `${(t * 100).toFixed(span < 0.05 ? 1 : 0)}%`;
+const percentValue = (_, v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+
+function chartOptions(width, title, series, accuracy, large) {
+  const font = `${large ? 15 : 11}px system-ui, sans-serif`;
+  const axis = { stroke: '#1a1a1a', grid: { stroke: 'rgba(0,0,0,0.08)' }, ticks: { size: 4 }, font };
   return {
     width,
-    height: large ? 220 : 170,
+    height: large ? HEIGHT.large : HEIGHT.normal,
     title,
-    legend: { live: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
+    // Live: hovering a curve shows the epoch and the values there in the legend line.
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    padding: [4, 8, 0, 0],
+    scales: {
+      x: { time: false },
+      y: accuracy ? { range: (_, min, max) => accuracyRange(min, max) } : { auto: true },
+    },
     axes: [
-      { ...axis, label: 'epoch', incrs: EPOCH_STEPS, labelSize: large ? 34 : 26 },
+      { ...axis, incrs: EPOCH_STEPS, size: large ? 30 : 24 },
       {
         ...axis,
-        values: yRange ? (_, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) : undefined,
-        size: large ? 76 : 56,
+        values: accuracy ? (u, ticks) => ticks.map(percentTick(u.scales.y.max - u.scales.y.min)) : undefined,
+        size: large ? 64 : 48,
       },
     ],
-    series: [{ label: 'epoch' }, ...series],
+    series: [{ label: 'epoch', value: (_, v) => (v === null || v === undefined ? '—' : String(v)) },
+      ...series.map((one) => (accuracy ? { value: percentValue, ...one } : one))],
   };
 }
 
@@ -47,9 +65,9 @@ export class Charts {
     const accuracySeries = [{ label: 'train', stroke: TRAIN, width: 2 }];
     if (this.hasTest) accuracySeries.push({ label: 'test', stroke: TEST, width: 2, dash: [8, 5] });
     this.plots = [
-      new window.uPlot(chartOptions(width, 'Loss', [{ label: 'loss', stroke: TRAIN, width: 2 }], null, this.large),
+      new window.uPlot(chartOptions(width, 'Loss', [{ label: 'loss', stroke: TRAIN, width: 2 }], false, this.large),
         this.lossData(), this.lossElement),
-      new window.uPlot(chartOptions(width, 'Accuracy', accuracySeries, [0, 1], this.large),
+      new window.uPlot(chartOptions(width, 'Accuracy', accuracySeries, true, this.large),
         this.accuracyData(), this.accuracyElement),
     ];
   }
@@ -67,7 +85,7 @@ export class Charts {
   resize() {
     if (!this.plots) return;
     const width = Math.max(200, this.lossElement.clientWidth);
-    for (const plot of this.plots) plot.setSize({ width, height: this.large ? 220 : 170 });
+    for (const plot of this.plots) plot.setSize({ width, height: this.large ? HEIGHT.large : HEIGHT.normal });
   }
 
   /** Larger type for presenter mode (uPlot draws its axes on a canvas, out of CSS's reach). */

@@ -7,7 +7,7 @@ import { GATES, SYNTHETIC, parseValue } from './state.js';
 const CONFIG_FIELDS = ['dataset', 'activation', 'rule', 'learning_rate', 'use_bias', 'init', 'seed',
   'noise', 'n_samples', 'test_fraction', 'batch', 'reduction', 'loss', 'shuffle', 'max_epochs'];
 // Controls that only change how the page looks.
-const VIEW_FIELDS = ['show_test', 'discretise'];
+const VIEW_FIELDS = ['show_test', 'discretise', 'wrong_first'];
 const BUTTONS = { play: 'playPause', step: 'step', 'step-sample': 'stepSample', reset: 'reset',
   regenerate: 'regenerate', 'clear-points': 'clearPoints' };
 
@@ -81,15 +81,14 @@ export class Controls {
     $('field-reduction').hidden = values.batch !== 'full';
     $('field-loss').hidden = values.activation !== 'sigmoid' || values.rule !== 'gradient';
     $('field-batch').hidden = values.rule === 'perceptron';
-    const stepSample = $('step-sample');
-    stepSample.disabled = this.viewer || values.batch === 'full';
-    stepSample.title = values.batch === 'full'
-      ? 'Full-batch training updates once per epoch: use Step' : 'One sample (Shift+S or Shift+→)';
+    // Full-batch training updates once per epoch, from every sample: there is no one sample to step.
+    $('step-sample').hidden = values.batch === 'full';
   }
 
-  /** Viewers follow: every control that steers the session is disabled. */
+  /** Viewers follow: every control that steers the session is disabled, and hidden (html.viewer). */
   setViewer(viewer) {
     this.viewer = viewer;
+    document.documentElement.classList.toggle('viewer', viewer);
     for (const element of document.querySelectorAll('[data-steer]')) element.disabled = viewer;
   }
 }

@@ -25,11 +25,23 @@ export function buildLessonMenu(onPick) {
   });
 }
 
-/** Show a lesson's title, text and neighbours; null hides the panel. */
-export function showLesson(lesson) {
-  $('lesson-panel').hidden = !lesson;
+/** Show a lesson's title, text and neighbours, or without a lesson why this data cannot be
+ *  learned (`why`: {title, text} or null); neither hides the panel. Students following see the
+ *  teacher's lesson without the links that would take them out of the class. */
+export function showLesson(lesson, why = null) {
+  const panel = $('lesson-panel');
+  const key = lesson ? `lesson ${lesson.number}` : why ? `why ${why.title}` : '';
+  if (panel.dataset.shows === key) return;
+  panel.dataset.shows = key;
+  panel.hidden = !key;
   refit();
-  if (!lesson) return;
+  $('lesson-nav').hidden = !lesson;
+  if (!lesson) {
+    if (!why) return;
+    $('lesson-title').textContent = why.title;
+    $('lesson-text').replaceChildren(paragraph(why.text));
+    return;
+  }
   $('lesson-title').textContent = `Lesson ${lesson.number}: ${lesson.title}`;
   $('lesson-text').innerHTML = lesson.text; // our own static text from lessons.js
   const prev = $('lesson-prev');
@@ -42,6 +54,12 @@ export function showLesson(lesson) {
   next.textContent = `Lesson ${lesson.number + 1} →`;
 }
 
+function paragraph(text) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  return p;
+}
+
 export function showPresenter(on) {
   document.documentElement.classList.toggle('presenter', on);
   // On a projector the teacher tells the lesson; its text folds away to leave room for the plot.
@@ -50,14 +68,22 @@ export function showPresenter(on) {
   refit();
 }
 
-/** Size the plot so that all of it fits under its top edge in the window. */
+const MIN_PLOT = 300; // px: below this a plot stops being readable, so the page scrolls instead
+
+/** Size the plot to the room under its top edge: the column's width, and at most that as
+ *  height (a square) or less when the window is short, so that all of it and its legend show.
+ *  The status above keeps a fixed height, so nothing it says moves the plot. */
 function fitPlot() {
   const wrap = document.querySelector('.canvas-wrap');
   const top = wrap.getBoundingClientRect().top + window.scrollY;
-  const legend = document.querySelector('.legend').offsetHeight;
-  const readable = Math.min(420, wrap.parentElement.clientWidth); // never a postage stamp
-  const room = Math.max(readable, window.innerHeight - top - legend - 44); // 44: the status may grow
-  document.documentElement.style.setProperty('--plot-room', `${Math.round(room)}px`);
+  const below = [...wrap.parentElement.children].filter((e) => e !== wrap && e.offsetTop > wrap.offsetTop)
+    .reduce((sum, e) => sum + e.offsetHeight, 0);
+  const width = wrap.parentElement.clientWidth;
+  const room = window.innerHeight - top - below - 12;
+  const height = Math.round(Math.max(Math.min(MIN_PLOT, width), Math.min(room, width)));
+  const root = document.documentElement.style;
+  root.setProperty('--plot-height', `${height}px`);
+  root.setProperty('--plot-aspect', 'auto');
 }
 
 export function refit() {

@@ -5,7 +5,7 @@ const GATE = { activation: 'step', rule: 'perceptron', learning_rate: 1, batch: 
 const SIGMOID_OR = {
   dataset: 'or', activation: 'sigmoid', rule: 'gradient', learning_rate: 0.05, batch: 'full',
   reduction: 'sum', use_bias: true, init: 'hand', init_weights: [0.1, 0.2], init_bias: 0.3,
-  max_epochs: 10000, fps: 60, steps_per_frame: 100,
+  max_epochs: 10000, fps: 30, steps_per_frame: 10, // 300 epochs a second: a class can follow it
 };
 
 export const LESSONS = [

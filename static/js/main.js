@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { Plot, describeScene, sceneFrom } from './canvas.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
-import { classLabel, statsText, statusText } from './format.js';
+import { CANNOT_SEPARATE, classLabel, classNames, finished, nothingToTrain, statsText, statusText } from './format.js';
 import { bindKeys } from './keys.js';
 import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } from './layout.js';
 import { lessonByNumber } from './lessons.js';
@@ -48,14 +48,18 @@ const page = {
 const plot = new Plot($('plot'), { onAddPoint: addPoint });
 const charts = new Charts($('loss-chart'), $('acc-chart'));
 const neuron = new NeuronView(
-  { svg: $('neuron-svg'), params: $('params'), formula: $('formula'), weights: $('weights'), hint: $('edit-hint') },
+  { svg: $('neuron-svg'), moment: $('neuron-moment'), params: $('params'), formula: $('formula'), weights: $('weights'), hint: $('edit-hint') },
   { onSetWeights: setWeights },
 );
 const lineDrag = new LineDrag(plot, { hint: $('drag-hint'), onSet: setWeights });
 const updateView = new UpdateView($('update'));
 const table = new SampleTable($('samples'), $('table-title'), $('table-note'));
 const actions = {
-  playPause: () => send({ type: page.frame?.status === 'running' ? 'pause' : 'play' }),
+  playPause: () => {
+    if (page.viewer) return;
+    if (page.frame?.status !== 'running' && finished(page.frame)) showNote(nothingToTrain(page.frame));
+    else send({ type: page.frame?.status === 'running' ? 'pause' : 'play' });
+  },
   step: () => stepBy({ epochs: 1 }),
   stepSample: () => (page.values.batch === 'full' ? stepBy({ epochs: 1 }) : stepBy({ samples: 1 })),
   reset: () => send({ type: 'reset' }),
@@ -66,6 +70,7 @@ const actions = {
     page.values.points = null;
     draw();
   },
+  fitView: () => { plot.fixedView = null; draw(); },
   presenter: () => setPresenter(!page.values.presenter),
   fullscreen: toggleFullscreen,
   help: () => ($('help').open ? $('help').close() : $('help').showModal()),
@@ -141,9 +146,9 @@ function applyLesson(n) {
   send({ type: 'pause' });
   send({ type: 'set', config: { ...configFrom(page.values), max_epochs: page.values.max_epochs } });
   send({ type: 'reset' });
+  send({ type: 'lesson', lesson: n });
   sendSpeed();
   $('lessons-menu').open = false;
-  showLesson(lessonByNumber(n));
   draw();
 }
 
@@ -230,6 +235,14 @@ function showError(text) {
   draw();
 }
 
+/** A word to the user that is not an error (said in the status, in its usual colour). */
+function showNote(text) {
+  page.note = text;
+  clearTimeout(page.noteTimer);
+  page.noteTimer = setTimeout(() => { page.note = null; draw(); }, 6000);
+  draw();
+}
+
 // ---- drawing --------------------------------------------------------------------------------
 function draw() {
   if (page.drawQueued) return;
@@ -244,6 +257,7 @@ function render() {
     reconnecting: page.connection === 'reconnecting', error: page.fatal };
   let status = statusText(f, ctx);
   if (page.error && !page.fatal) status = `${page.error} ${status}`;
+  else if (page.note && !page.fatal && finished(f)) status = page.note;
   const cleared = page.cleared && page.values.dataset === 'custom';
   if (cleared) status = 'Points cleared: click or tap the plot to place the first one.';
   if (status !== page.lastStatus) {
@@ -255,8 +269,14 @@ function render() {
   if (!f) return;
   controls.show(page.values, f);
   document.body.classList.toggle('running', f.status === 'running');
+  document.body.classList.toggle('batch', f.config.batch === 'full');
+  showPanels(f);
   $('dataset-about').textContent = page.datasets[f.config.dataset]?.description ?? '';
   plot.editable = !page.viewer && page.values.dataset === 'custom';
+  // Placing points, the axes stay where they were when the set opened (or last fitted), so
+  // each click lands under the pointer; a new frame's view is drawn inside them.
+  if (!plot.editable) plot.fixedView = null;
+  else if (!plot.fixedView) plot.fixedView = f.boundary.view;
   const data = page.data?.data_version === f.data_version ? page.data : null;
   const drawn = sceneFrom(f, data, { ...page.values, cleared });
   plot.setScene(drawn);
@@ -270,8 +290,25 @@ function render() {
   $('plot').setAttribute('aria-label', describeScene(f, drawn));
   neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
   updateView.update(f);
-  if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features);
+  if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features, page.values.wrong_first);
   updateURL();
+}
+
+/** The lesson panel (the teacher's lesson reaches students through the frames), the legend's
+ *  class names, and the plot refitted when what surrounds it changed. */
+function showPanels(f) {
+  const number = page.viewer ? f.lesson : page.values.lesson;
+  const lesson = number ? lessonByNumber(number) : null;
+  showLesson(lesson, lesson ? null : CANNOT_SEPARATE[f.config.dataset] ?? null);
+  const names = classNames(f.config.dataset) ?? ['class 0', 'class 1'];
+  $('legend-class0').textContent = names[0];
+  $('legend-class1').textContent = names[1];
+  const around = [page.values.presenter, page.viewer, f.config.dataset === 'custom', f.config.batch,
+    $('lesson-panel').hidden, $('lesson-details').open].join();
+  if (around !== page.around) {
+    page.around = around;
+    refit();
+  }
 }
 
 function updateURL() {
@@ -289,7 +326,7 @@ function share() {
   $('link-state').hidden = false;
   $('link-state').textContent = 'Sharing live';
   updateURL();
-  openShareDialog(page.sessionId);
+  openShareDialog(page.sessionId, page.token);
 }
 
 function onLessonLink(given) {
@@ -370,12 +407,13 @@ async function start() {
   buildLessonMenu((given) => !page.viewer && onLessonLink(given));
   showLesson(lesson);
   bindDialogs();
-  bindDownloads(() => page.frame, plot);
+  bindDownloads(() => page.frame, plot, () => page.datasets);
   bindKeys(actions);
   window.addEventListener('resize', refit);
   $('lesson-details').addEventListener('toggle', refit);
   $('share').addEventListener('click', share);
   $('presenter').addEventListener('click', actions.presenter);
+  $('fit-view').addEventListener('click', actions.fitView);
   $('fullscreen').addEventListener('click', toggleFullscreen);
   $('help-open').addEventListener('click', actions.help);
   api.listDatasets().then((list) => {
@@ -405,6 +443,7 @@ async function start() {
   controls.setViewer(page.viewer);
   setExportLink(page.sessionId);
   openStream();
+  if (!page.viewer && page.values.lesson) send({ type: 'lesson', lesson: page.values.lesson });
   if (page.values.autoplay) send({ type: 'play' });
 }
 

@@ -1,7 +1,7 @@
 // The last update's arithmetic (PRODUCT.md §9), typeset with the vendored KaTeX: the rule with
 // the numbers filled in. The numbers all come from the server's `last_update`.
 
-import { num, texFactor, texNum, texVec, vec } from './format.js';
+import { num, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
 
 /** Typeset TeX into an element; plain text if KaTeX did not load. */
 export function renderTex(element, tex, display = false) {
@@ -76,14 +76,23 @@ function batchLines(u, config) {
   return lines;
 }
 
-function caption(u, config, epoch) {
+function caption(u, config, epoch, n) {
   if (u.kind === 'batch') {
     const how = u.reduction === 'mean' ? 'averaged' : 'summed';
     return `Epoch ${epoch}: one full-batch step with the gradient ${how} over all ${u.samples} training samples, `
       + `δᵢ = ${config.loss === 'cross_entropy' ? 'oᵢ − tᵢ' : '(oᵢ − tᵢ)·f′(zᵢ)'}.`;
   }
-  const rule = u.kind === 'perceptron' ? 'the perceptron rule' : 'gradient descent on ½(o − t)²';
-  return `Sample ${u.sample + 1} (x = ${vec(u.x, 6)}, target ${num(u.d)}), updated by ${rule}.`;
+  const rule = u.kind === 'perceptron' ? 'by the perceptron rule' : 'by gradient descent on ½(o − t)²';
+  const outcome = updateOutcome(u);
+  const what = outcome.startsWith('correct') ? outcome : `updated ${rule}`;
+  return `Sample ${u.sample + 1} of ${n} (x = ${vec(u.x, 6)}, target ${num(u.d)}): ${what}.`;
+}
+
+/** Before any update: what to press to see one, by a button this setup has. */
+function placeholder(config) {
+  return config.batch === 'full'
+    ? 'No update yet: press Step to see one full-batch update worked out (this setup updates once per epoch, from every sample at once).'
+    : 'No update yet: press Step sample to see one update worked out.';
 }
 
 export class UpdateView {
@@ -94,18 +103,21 @@ export class UpdateView {
 
   update(frame) {
     const u = frame.last_update;
-    const key = u ? JSON.stringify(u) : null;
+    const key = u ? JSON.stringify(u) : `none ${frame.config.batch}`;
     if (key === this.key) return;
     this.key = key;
     if (!u) {
-      this.element.innerHTML = '<p class="hint">No update yet: press Step sample to see one worked out.</p>';
+      const p = document.createElement('p');
+      p.className = 'hint';
+      p.textContent = placeholder(frame.config);
+      this.element.replaceChildren(p);
       return;
     }
     const lines = u.kind === 'perceptron' ? perceptronLines(u, frame.config.use_bias)
       : u.kind === 'gradient' ? gradientLines(u, frame.config) : batchLines(u, frame.config);
     const p = document.createElement('p');
     p.className = 'update-caption';
-    p.textContent = caption(u, frame.config, frame.epoch);
+    p.textContent = caption(u, frame.config, frame.epoch, frame.outputs?.length ?? '?');
     const list = document.createElement('ol');
     list.className = 'update-lines';
     for (const tex of lines) {

@@ -30,8 +30,8 @@ function shorten(name, length = 15) {
 }
 
 export class NeuronView {
-  constructor({ svg, params, formula, weights, hint }, { onSetWeights }) {
-    Object.assign(this, { svg, params, formula, weightsBox: weights, hint, onSetWeights });
+  constructor({ svg, moment, params, formula, weights, hint }, { onSetWeights }) {
+    Object.assign(this, { svg, moment, params, formula, weightsBox: weights, hint, onSetWeights });
     this.rowsKey = null;
     this.formulaKey = null;
     this.inputs = [];
@@ -42,15 +42,18 @@ export class NeuronView {
     const limit = frame.weights.length > 8 ? 4 : 8;
     this.params.textContent = `w = ${vec(frame.weights, limit)}, b = ${num(frame.bias)}`;
     this.frame = frame;
-    this.drawDiagram(frame, names);
+    const at = momentOf(frame);
+    this.moment.textContent = at.caption;
+    this.drawDiagram(frame, names, at);
     this.drawFormula(frame);
     this.drawRows(frame, names, editable);
   }
 
-  drawDiagram(frame, names) {
+  /** The diagram at one moment (momentOf): its weights, and the sample going in, if any. */
+  drawDiagram(frame, names, at) {
     const svg = this.svg;
     svg.replaceChildren();
-    const w = frame.weights;
+    const w = at.weights;
     const order = w.map((_, i) => i);
     if (w.length > MAX_DRAWN_INPUTS) order.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]));
     const shown = order.slice(0, w.length > MAX_DRAWN_INPUTS ? MAX_DRAWN_INPUTS - 1 : w.length);
@@ -64,8 +67,11 @@ export class NeuronView {
     const sum = { x: 262, y: height / 2 };
     const inX = 132;
     const labelled = rows <= 4; // with more inputs the bars below carry the numbers
-    const scale = Math.max(1e-9, ...w.map(Math.abs), Math.abs(frame.bias));
-    const x = frame.last_update?.x;
+    const scale = Math.max(1e-9, ...w.map(Math.abs), Math.abs(at.bias));
+    const x = at.x;
+    // Short values (a gate's 0 and 1) sit in their node; longer ones beside the input's name.
+    const values = x ? shown.map((i) => num(x[i])) : [];
+    const inside = values.every((v) => v.length <= 3);
     const link = (k, weight, label, value, caption) => {
       const y = yOf(k);
       const width = 1 + 7 * Math.min(1, Math.abs(weight) / scale);
@@ -75,12 +81,16 @@ export class NeuronView {
         'stroke-dasharray': weight === 0 ? '4 3' : 'none', class: 'link',
       }));
       svg.append(el('circle', { cx: inX, cy: y, r: 12, class: 'node' }));
-      svg.append(el('text', { x: inX, y: y + 4, class: 'node-value' }, value));
-      svg.append(el('text', { x: inX - 18, y: y + 4, class: 'input-name' }, label));
+      if (value && (inside || label === 'bias')) svg.append(el('text', { x: inX, y: y + 4, class: 'node-value' }, value));
+      const name = value && !inside && label !== 'bias' ? `${shorten(label, 9)} = ${value}` : label;
+      svg.append(el('text', { x: inX - 18, y: y + 4, class: 'input-name' }, name));
       if (!labelled) return;
-      const mx = inX + 12 + (sum.x - 22 - inX - 12) * 0.5;
-      const my = y + (sum.y - y) * 0.5;
-      svg.append(el('text', { x: mx, y: my - 6, class: 'weight-label' }, caption));
+      // Near the input end the links are still a row apart, so labels of similar weights never
+      // sit on each other (at the middle they would: the links meet at Σ).
+      const t = 0.22;
+      const lx = inX + 16 + (sum.x - 22 - inX - 12) * t;
+      const ly = y + (sum.y - y) * t;
+      svg.append(el('text', { x: lx, y: ly - 6, class: 'weight-label' }, caption));
     };
     shown.forEach((i, k) => {
       link(k, w[i], shorten(names[i]), x ? num(x[i]) : '', `w${i + 1}=${num(w[i])}`);
@@ -89,18 +99,16 @@ export class NeuronView {
       svg.append(el('text', { x: inX + 12, y: yOf(shown.length) + 4, class: 'input-name' },
         `+ ${hidden} more inputs`));
     }
-    link(rows - 1, frame.config.use_bias ? frame.bias : 0, 'bias', '1', `b=${num(frame.bias)}`);
-    const z = frame.last_update && 'z' in frame.last_update ? frame.last_update.z : null;
-    const out = frame.last_update && 'output' in frame.last_update ? frame.last_update.output : null;
+    link(rows - 1, frame.config.use_bias ? at.bias : 0, 'bias', '1', `b=${num(at.bias)}`);
     svg.append(el('circle', { cx: sum.x, cy: sum.y, r: 22, class: 'node sum' }));
     svg.append(el('text', { x: sum.x, y: sum.y + 7, class: 'sum-label' }, 'Σ'));
-    if (z !== null) svg.append(el('text', { x: sum.x, y: sum.y + 40, class: 'node-note' }, `z=${num(z)}`));
+    if (at.z !== null) svg.append(el('text', { x: sum.x, y: sum.y + 40, class: 'node-note' }, `z=${num(at.z)}`));
     svg.append(el('line', { x1: sum.x + 22, y1: sum.y, x2: 300, y2: sum.y, class: 'arrow' }));
     svg.append(el('rect', { x: 300, y: sum.y - 18, width: 52, height: 36, rx: 6, class: 'node act' }));
     svg.append(el('text', { x: 326, y: sum.y + 5, class: 'act-label' }, ACTIVATION_LABEL[frame.config.activation] ?? 'f'));
     svg.append(el('line', { x1: 352, y1: sum.y, x2: 372, y2: sum.y, class: 'arrow' }));
     svg.append(el('circle', { cx: 384, cy: sum.y, r: 12, class: 'node out' }));
-    if (out !== null) svg.append(el('text', { x: 384, y: sum.y + 32, class: 'node-note' }, `o=${num(out)}`));
+    if (at.output !== null) svg.append(el('text', { x: 384, y: sum.y + 32, class: 'node-note' }, `o=${num(at.output)}`));
   }
 
   drawFormula(frame) {
@@ -158,6 +166,7 @@ export class NeuronView {
       const lab = document.createElement('label');
       lab.htmlFor = id;
       lab.textContent = label;
+      lab.title = label;
       const track = document.createElement('div');
       track.className = 'track';
       track.setAttribute('aria-hidden', 'true');
@@ -188,6 +197,22 @@ export class NeuronView {
     this.sent = { weights, bias, at: performance.now() };
     this.onSetWeights(weights, bias);
   }
+}
+
+/**
+ * The one moment the diagram shows. After an online update, paused: that sample going in with the
+ * weights it met, its z and its output (the numbers of the worked update; the weights after it
+ * are under the diagram). Otherwise: the weights now, and no sample.
+ */
+export function momentOf(frame) {
+  const u = frame.last_update;
+  const now = { weights: frame.weights, bias: frame.bias, x: null, z: null, output: null,
+    caption: 'The weights now.' };
+  if (!u || u.kind === 'batch' || !u.x || frame.status === 'running') return now;
+  const w = u.w_before ?? u.w.map((wi, i) => wi - u.delta_w[i]);
+  const b = u.b_before ?? u.b - u.delta_b;
+  return { weights: w, bias: b, x: u.x, z: u.z, output: u.output,
+    caption: `Sample ${u.sample + 1} going in, with the weights before its update.` };
 }
 
 const RECENT_MS = 1000; // longer than a frame's round trip, shorter than a learner's next thought

@@ -42,6 +42,7 @@ export const PROPS = [
   { name: 'steps_per_frame', type: 'int', default: 1, key: 'spf' },
   { name: 'show_test', type: 'bool', default: true, key: 'showtest' },
   { name: 'discretise', type: 'bool', default: false, key: 'discrete' },
+  { name: 'wrong_first', type: 'bool', default: false, key: 'wrong' },
   { name: 'presenter', type: 'bool', default: false, key: 'present' },
   { name: 'autoplay', type: 'bool', default: false, key: 'play' },
   { name: 'lesson', type: 'int', default: null, key: 'lesson' },

@@ -3,7 +3,7 @@
 
 import { axisNames } from './canvas.js';
 import { GATES } from './state.js';
-import { classCell, num, onlineSample } from './format.js';
+import { classCell, className, onlineSample, short } from './format.js';
 
 const MAX_ROWS = 12;
 
@@ -13,37 +13,42 @@ export class SampleTable {
     this.key = null;
   }
 
-  /** frame: the session state; data: the session's points; features: rows in feature space or null. */
-  update(frame, data, features) {
+  /** frame: the session state; data: the session's points; features: rows in feature space or
+   *  null; wrongFirst: the misclassified rows on top. */
+  update(frame, data, features, wrongFirst = false) {
     if (!data) return;
     const n = data.y.length;
     const highlight = onlineSample(frame);
-    const rows = pickRows(n, highlight);
+    const wrong = frame.predictions.flatMap((p, i) => (p !== data.y[i] ? [i] : []));
+    const rows = wrongFirst ? pickWrongFirst(n, wrong, highlight) : pickRows(n, highlight);
     const key = JSON.stringify([rows, rows.map((i) => frame.outputs[i]), highlight, frame.data_version,
-      features ? features.length : 0]);
+      features ? features.length : 0, wrongFirst]);
     if (key === this.key) return;
     this.key = key;
     const gate = GATES.includes(frame.config.dataset);
     this.title.textContent = gate ? 'Truth table' : 'Training samples';
     const names = columnNames(frame, data, features);
-    const head = ['#', ...names, 'target', 'output', 'predicted', 'right?'];
+    const head = ['#', ...names, 'target', 'output', 'predicted'];
+    const named = (cls) => (data.class_names ? classCell(data.class_names, cls)
+      : className(frame.config.dataset, cls));
     const thead = document.createElement('thead');
     thead.append(row(head.map((h) => cell('th', h, { scope: 'col' }))));
     const tbody = document.createElement('tbody');
     let previous = -1;
     for (const i of rows) {
-      if (i !== previous + 1) tbody.append(gapRow(head.length));
+      if (!wrongFirst && i !== previous + 1) tbody.append(gapRow(head.length));
       previous = i;
       const inputs = (features ? features[i] : data.X[i]) ?? [];
       const predicted = frame.predictions[i];
       const right = predicted === data.y[i];
       const tr = row([
         cell('th', String(i + 1), { scope: 'row' }),
-        ...inputs.slice(0, names.length).map((v) => cell('td', num(v))),
-        cell('td', classCell(data.class_names, data.y[i])),
-        cell('td', num(frame.outputs[i])),
-        cell('td', predicted === undefined ? '—' : classCell(data.class_names, predicted)),
-        cell('td', right ? '✓ yes' : '✗ no', { class: right ? 'ok' : 'bad' }),
+        ...inputs.slice(0, names.length).map((v) => cell('td', short(v))),
+        cell('td', named(data.y[i])),
+        cell('td', short(frame.outputs[i])),
+        predicted === undefined ? cell('td', '—')
+          : cell('td', `${right ? '✓' : '✗'} ${named(predicted)}`, {
+            class: right ? 'ok' : 'bad', 'aria-label': `${named(predicted)}, ${right ? 'right' : 'wrong'}` }),
       ]);
       if (i === highlight) {
         tr.className = 'current';
@@ -52,10 +57,9 @@ export class SampleTable {
       tbody.append(tr);
     }
     this.table.replaceChildren(thead, tbody);
-    const wrong = frame.predictions.filter((p, i) => p !== data.y[i]).length;
     const shown = rows.length < n ? `Showing ${rows.length} of ${n} training samples. ` : '';
     const where = features || names[0] !== 'PC 1' ? '' : 'Inputs shown in the principal-component plane. ';
-    this.note.textContent = `${shown}${where}${wrong === 0 ? 'All right.' : `${wrong} misclassified.`}`;
+    this.note.textContent = `${shown}${where}${wrong.length === 0 ? 'All right.' : `${wrong.length} misclassified.`}`;
   }
 }
 
@@ -65,6 +69,16 @@ function pickRows(n, highlight) {
     rows.pop();
     rows.push(highlight);
   }
+  return rows;
+}
+
+/** The misclassified rows first (in order), then the others, as many as fit; the sample of the
+ *  last update stays in. */
+function pickWrongFirst(n, wrong, highlight) {
+  const isWrong = new Set(wrong);
+  const right = Array.from({ length: n }, (_, i) => i).filter((i) => !isWrong.has(i));
+  const rows = [...wrong, ...right].slice(0, MAX_ROWS);
+  if (highlight !== null && highlight < n && !rows.includes(highlight)) rows[rows.length - 1] = highlight;
   return rows;
 }
 

@@ -39,7 +39,14 @@ def epoch(page: Page) -> int:
 
 
 def updates(page: Page) -> int:
+    """Updates that changed a weight or the bias."""
     match = re.search(r"updates (\d+)", stats(page))
+    assert match, stats(page)
+    return int(match.group(1))
+
+
+def samples_seen(page: Page) -> int:
+    match = re.search(r"samples seen (\d+)", stats(page))
     assert match, stats(page)
     return int(match.group(1))
 

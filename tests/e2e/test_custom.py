@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Pages
-from tests.e2e.helpers import button, control, query
+from tests.e2e.helpers import button, control, epoch, query
 
 
 def points_in_url(page: Page) -> list[tuple[float, float, int]]:
@@ -98,3 +99,50 @@ def test_placed_points_are_an_upload_of_their_own_and_clear_removes_them(pages: 
     assert httpx.get(f"{base}/api/datasets/{upload_id}").status_code == 404
     page.wait_for_function("() => !new URL(location).searchParams.has('pts')")
     assert query(page)["dataset"] == "custom"
+
+
+def colour_near(page: Page, x: float, y: float, rgb: tuple[int, int, int]) -> bool:
+    """Whether the plot has a pixel of about this colour within 4 px of (x, y) on the screen."""
+    return bool(page.evaluate(
+        """([x, y, rgb]) => {
+          const c = document.getElementById('plot');
+          const r = c.getBoundingClientRect();
+          const k = c.width / r.width;
+          const d = c.getContext('2d').getImageData(Math.round((x - r.left - 4) * k),
+            Math.round((y - r.top - 4) * k), Math.round(9 * k), Math.round(9 * k)).data;
+          for (let i = 0; i < d.length; i += 4) {
+            if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 30) return true;
+          }
+          return false;
+        }""",
+        [x, y, list(rgb)],
+    ))
+
+
+def test_clicked_points_land_under_the_pointer_and_stay_there(pages: Pages) -> None:
+    page = pages.new("/?dataset=custom")
+    box = page.locator("#plot").bounding_box()
+    assert box is not None
+    clicks = [(0.86, 0.12), (0.22, 0.78), (0.86, 0.78)]  # each past the points so far
+    spots = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy) for fx, fy in clicks]
+    for n, (x, y) in enumerate(spots, start=5):
+        page.mouse.click(x, y)
+        page.wait_for_function(f"() => new URL(location).searchParams.get('pts').split('_').length === {n}")
+        page.wait_for_timeout(200)  # the frame with the new point drawn
+        for earlier in spots[: n - 4]:
+            assert colour_near(page, *earlier, (0x00, 0x72, 0xB2)), (n, earlier)
+    button(page, "Fit view to points").click()
+    page.wait_for_timeout(200)
+    assert not all(colour_near(page, x, y, (0x00, 0x72, 0xB2)) for x, y in spots)  # refitted
+
+
+def test_a_point_added_while_training_keeps_training(pages: Pages) -> None:
+    page = pages.new("/?dataset=custom&activation=sigmoid&fps=10")
+    button(page, "Play").click()
+    expect(page.locator("#stats")).to_contain_text(re.compile(r"epoch ([5-9]|\d\d)"), timeout=10_000)
+    before = epoch(page)
+    click_plot(page, 0.8, 0.85)
+    page.wait_for_function("() => new URL(location).searchParams.get('pts').split('_').length === 5")
+    assert epoch(page) >= before
+    expect(page.get_by_role("status")).to_contain_text("Running")
+    button(page, "Pause").click()

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Pages
-from tests.e2e.helpers import button, control, epoch, updates
+from tests.e2e.helpers import button, control, epoch, samples_seen
 
 
 def test_every_keyboard_shortcut(pages: Pages) -> None:
@@ -23,18 +23,18 @@ def test_every_keyboard_shortcut(pages: Pages) -> None:
     expect(status).to_contain_text("Paused")
 
     keys.press("r")
-    expect(page.locator("#stats")).to_contain_text("epoch 0 · updates 0")
+    expect(page.locator("#stats")).to_contain_text("epoch 0 · samples seen 0 · updates 0")
     keys.press("s")
     expect(page.locator("#stats")).to_contain_text("epoch 1 ·")
     keys.press("ArrowRight")
     expect(page.locator("#stats")).to_contain_text("epoch 2 ·")
-    before = updates(page)
+    before = samples_seen(page)
     keys.press("Shift+S")
-    expect(page.locator("#stats")).to_contain_text(f"updates {before + 1}")
+    expect(page.locator("#stats")).to_contain_text(f"samples seen {before + 1}")
     keys.press("Shift+ArrowRight")
-    expect(page.locator("#stats")).to_contain_text(f"updates {before + 2}")
+    expect(page.locator("#stats")).to_contain_text(f"samples seen {before + 2}")
     keys.press("r")
-    expect(page.locator("#stats")).to_contain_text("epoch 0 · updates 0")
+    expect(page.locator("#stats")).to_contain_text("epoch 0 · samples seen 0 · updates 0")
 
     keys.press("p")
     expect(page.locator("html")).to_have_class(re.compile("presenter"))
@@ -64,7 +64,7 @@ def test_typing_in_a_field_is_not_a_shortcut(pages: Pages) -> None:
     field.press("r")
     field.press("Space")
     page.wait_for_timeout(300)
-    expect(page.locator("#stats")).to_contain_text("epoch 0 · updates 0")
+    expect(page.locator("#stats")).to_contain_text("epoch 0 · samples seen 0 · updates 0")
     expect(button(page, "Play")).to_be_visible()
 
 

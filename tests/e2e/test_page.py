@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import Pages
 from tests.e2e.helpers import (
-    MINUS, button, canvas_colours, control, epoch, maths_lines, open_page, query, updates,
+    MINUS, button, canvas_colours, control, epoch, maths_lines, open_page, query, samples_seen, updates,
 )  # fmt: skip
 
 
@@ -97,7 +97,10 @@ def test_xor_status_explains_linear_separability(pages: Pages) -> None:
     page = pages.new("/?dataset=xor&fps=30")
     status = page.get_by_role("status")
     expect(status).to_contain_text("not linearly separable")
-    expect(status).to_contain_text("straight line")
+    expect(status).to_contain_text("no line splits its two diagonals")
+    # The why, said once at length, in the lesson panel (no lesson is open to say it).
+    why = page.get_by_role("region", name="Why one neuron cannot learn XOR")
+    expect(why).to_contain_text("no straight line puts one diagonal on each side")
     button(page, "Play").click()
     expect(page.locator("#stats")).to_contain_text(re.compile(r"epoch [2-9]\d"), timeout=10_000)
     expect(status).to_contain_text("not linearly separable")
@@ -124,7 +127,8 @@ def test_step_sample_shows_the_perceptron_arithmetic(pages: Pages) -> None:
     assert "y=step(z)=0" in lines[1]
     assert "e=d−y=0−0=0" in lines[2]
     expect(page.locator("#samples tbody tr").nth(1)).to_have_attribute("aria-current", "true")
-    assert updates(page) == 2 and epoch(page) == 0
+    assert samples_seen(page) == 2 and epoch(page) == 0
+    assert updates(page) == 1  # the second sample was right: it changed nothing
 
 
 def test_full_batch_step_shows_the_summed_gradient(pages: Pages) -> None:
