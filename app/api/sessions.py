@@ -102,7 +102,8 @@ async def session_data(session: SessionDep) -> dict[str, Any]:
 async def export(session: SessionDep) -> PythonScript:
     """A standalone Python + NumPy script that retrains this run and prints its weights."""
     script = export_script(session.run.data, session.checkpoint, session.log)
-    headers = {"Content-Disposition": f'attachment; filename="neuron-{session.id[:8]}.py"'}
+    name = f"neuron-{session.config.dataset}-epoch{session.run.state.epoch}.py"  # as the page names
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return PythonScript(script, headers=headers)
 
 
