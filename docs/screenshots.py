@@ -1,17 +1,19 @@
-"""Take the README's screenshots of the playground: laptop, phone and presenter mode.
+"""Take the README's screenshots of the playground: laptop, phone, presenter mode and a student.
 
     python docs/screenshots.py        (or: make screenshots)
     python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
-setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844)
-docs/screenshot-presenter.png (1366×768) and docs/screenshot-upload.png (1366×768, the preview of
-an uploaded CSV). Set NEURON_CHROMIUM to pick the browser.
+setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),
+docs/screenshot-presenter.png (1280×720, a projector), docs/screenshot-upload.png (1366×768, the
+preview of an uploaded CSV) and docs/screenshot-student.png (1366×768, following a teacher who
+shares lesson 1). Set NEURON_CHROMIUM to pick the browser.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -86,13 +88,14 @@ def laptop(page: Page) -> None:
 
 
 def phone(page: Page) -> None:
-    """Two blobs and a sigmoid neuron a few epochs in."""
-    press(page, "Step", 4)
+    """Lesson 1 stepped sample by sample: the plot first, the update worked out under it."""
+    press(page, "Step sample", 6)
 
 
 def presenter(page: Page) -> None:
-    """Lesson 1 in presenter mode, stepped sample by sample into its second epoch."""
-    press(page, "Step sample", 6)
+    """Lesson 3 (XOR) in presenter mode, three epochs and one sample in."""
+    press(page, "Step", 3)
+    press(page, "Step sample")
 
 
 def tumours_csv(rows: int = 60) -> bytes:
@@ -118,11 +121,33 @@ def upload(page: Page) -> None:
 
 SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-laptop.png", "/?lesson=4&fps=60&spf=100", {"width": 1366, "height": 768}, laptop),
-    ("screenshot-phone.png", "/?dataset=blobs&activation=sigmoid&init=random&lr=0.5",
-     {"width": 390, "height": 844}, phone),
-    ("screenshot-presenter.png", "/?lesson=1&present=1", {"width": 1366, "height": 768}, presenter),
+    ("screenshot-phone.png", "/?lesson=1", {"width": 390, "height": 844}, phone),
+    ("screenshot-presenter.png", "/?lesson=3&present=1", {"width": 1280, "height": 720}, presenter),
     ("screenshot-upload.png", "/?dataset=and", {"width": 1366, "height": 768}, upload),
 ]  # fmt: skip
+TEACHER = "/?lesson=1"
+
+
+def student(browser: Browser, url: str) -> None:
+    """A teacher shares lesson 1 and steps it; a student follows on a laptop: the lesson, the
+    plot and the numbers, and none of the controls a student cannot use."""
+    teacher = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    teacher.goto(url + TEACHER)
+    teacher.locator("#stats").filter(has_text="epoch").wait_for()
+    press(teacher, "Share live")
+    teacher.locator("#share-code").filter(has_text=re.compile(r"^[A-Z2-9]{6}$")).wait_for()
+    link = teacher.get_by_label("Students' link").input_value()
+    press(teacher, "Close")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(link)
+    page.locator("#stats").filter(has_text="epoch").wait_for()
+    press(teacher, "Step sample", 5)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(DOCS / "screenshot-student.png"))
+    print("saved docs/screenshot-student.png")
+    context.close()
+    teacher.context.close()
 
 
 # Taken only when named: looked at while working, not shown in the README.
@@ -149,6 +174,8 @@ def main() -> None:
             page.screenshot(path=str(DOCS / filename))
             print(f"saved docs/{filename}")
             context.close()
+        if not wanted or "screenshot-student.png" in wanted:
+            student(browser, url)
         browser.close()
 
 

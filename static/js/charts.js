@@ -1,5 +1,7 @@
 // Loss and accuracy per epoch, train and test, drawn with the vendored uPlot.
 
+import { num } from './format.js';
+
 const TRAIN = '#0072B2';
 const TEST = '#D55E00';
 const MAX_POINTS = 20000;
@@ -16,6 +18,7 @@ export function accuracyRange(min, max) {
 }
 
 const percentTick = (span) => (t) => `${(t * 100).toFixed(span < 0.05 ? 1 : 0)}%`;
+const lossValue = (_, v) => (v === null || v === undefined ? '—' : num(v));
 const percentValue = (_, v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
 function chartOptions(width, title, series, accuracy, large) {
@@ -28,7 +31,7 @@ function chartOptions(width, title, series, accuracy, large) {
     // Live: hovering a curve shows the epoch and the values there in the legend line.
     legend: { live: true },
     cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-    padding: [4, 8, 0, 0],
+    padding: [6, 20, 0, 0], // room for the last epoch label
     scales: {
       x: { time: false },
       y: accuracy ? { range: (_, min, max) => accuracyRange(min, max) } : { auto: true },
@@ -42,7 +45,7 @@ function chartOptions(width, title, series, accuracy, large) {
       },
     ],
     series: [{ label: 'epoch', value: (_, v) => (v === null || v === undefined ? '—' : String(v)) },
-      ...series.map((one) => (accuracy ? { value: percentValue, ...one } : one))],
+      ...series.map((one) => ({ value: accuracy ? percentValue : lossValue, ...one }))],
   };
 }
 
