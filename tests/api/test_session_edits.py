@@ -3,8 +3,10 @@ losing the run, one replay entry for a drag, and the lesson open on it (for stud
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,6 @@ import pytest
 import websockets
 from fastapi.testclient import TestClient
 
-from app.sessions.session import Session
 from tests.api.helpers import create
 from tests.conftest import ServerProcess
 
@@ -71,11 +72,12 @@ def test_weights_set_again_and_again_are_one_replay_entry(client: TestClient) ->
         assert client.patch(f"/api/sessions/{sid}", json=body, headers=auth).status_code == 200
     client.post(f"/api/sessions/{sid}/step", json={"samples": 1}, headers=auth)
     client.patch(f"/api/sessions/{sid}", json={"weights": [0.5, 0.5]}, headers=auth)
-    session = client.app.state.sessions.get(sid)  # type: ignore[attr-defined]
-    assert isinstance(session, Session)
-    kinds = [next(iter(entry)) for entry in session.log]
-    assert kinds == ["samples", "set", "samples", "set"]
-    assert session.log[1]["set"]["weights"] == pytest.approx([1.0, 1.9])
+    script = client.get(f"/api/sessions/{sid}/export.py").text
+    found = re.search(r"^RUN = json\.loads\((.*)\)$", script, re.M)
+    assert found, "no RUN in the script"
+    log = json.loads(ast.literal_eval(found.group(1)))["log"]
+    assert [next(iter(entry)) for entry in log] == ["samples", "set", "samples", "set"]
+    assert log[1]["set"]["weights"] == pytest.approx([1.0, 1.9])
 
 
 def test_the_lesson_is_stored_with_the_session(server: ServerProcess) -> None:
