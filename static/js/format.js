@@ -127,15 +127,22 @@ export function nothingToTrain(frame) {
   return `Finished the ${frame.config.max_epochs} epochs set by Max epochs. Reset to train again.`;
 }
 
+/** How many training samples (frames of a large set leave the per-sample lists out: 0). */
+export function sampleCount(frame) {
+  return (frame.predictions ?? frame.outputs)?.length ?? 0;
+}
+
 /** "sample 3 of 4": the last online update's sample, by its row in the table. */
 function sampleOf(frame) {
   const i = onlineSample(frame);
-  return i === null ? null : `sample ${i + 1} of ${frame.outputs?.length ?? '?'}`;
+  if (i === null) return null;
+  const n = sampleCount(frame);
+  return n ? `sample ${i + 1} of ${n}` : `sample ${i + 1}`;
 }
 
 /** Stopped inside an epoch (after Step sample), not at its end (after Step or Pause). */
 function midEpoch(frame) {
-  const n = frame.outputs?.length ?? 0;
+  const n = sampleCount(frame);
   return n > 0 && frame.step % n !== 0;
 }
 

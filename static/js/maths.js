@@ -1,7 +1,7 @@
 // The last update's arithmetic (PRODUCT.md §9), typeset with the vendored KaTeX: the rule with
 // the numbers filled in. The numbers all come from the server's `last_update`.
 
-import { num, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
+import { num, sampleCount, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
 
 /** Typeset TeX into an element; plain text if KaTeX did not load. */
 export function renderTex(element, tex, display = false) {
@@ -85,7 +85,7 @@ function caption(u, config, epoch, n) {
   const rule = u.kind === 'perceptron' ? 'by the perceptron rule' : 'by gradient descent on ½(o − t)²';
   const outcome = updateOutcome(u);
   const what = outcome.startsWith('correct') ? outcome : `updated ${rule}`;
-  return `Sample ${u.sample + 1} of ${n} (x = ${vec(u.x, 6)}, target ${num(u.d)}): ${what}.`;
+  return `Sample ${u.sample + 1}${n ? ` of ${n}` : ''} (x = ${vec(u.x, 6)}, target ${num(u.d)}): ${what}.`;
 }
 
 /** Before any update: what to press to see one, by a button this setup has. */
@@ -117,7 +117,7 @@ export class UpdateView {
       : u.kind === 'gradient' ? gradientLines(u, frame.config) : batchLines(u, frame.config);
     const p = document.createElement('p');
     p.className = 'update-caption';
-    p.textContent = caption(u, frame.config, frame.epoch, frame.outputs?.length ?? '?');
+    p.textContent = caption(u, frame.config, frame.epoch, sampleCount(frame));
     const list = document.createElement('ol');
     list.className = 'update-lines';
     for (const tex of lines) {
