@@ -157,7 +157,7 @@ def test_a_phone_fits_the_lessons_menu_and_the_breast_cancer_table(pages: Pages)
     expect(menu).to_be_visible()
     assert inside_window(page, menu)
     page.get_by_text("Lessons", exact=True).click()
-    table = page.locator(".table-scroll")
+    table = page.locator(".table-scroll:has(#samples)")
     expect(table.locator("tbody tr")).to_have_count(12)
     assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table needs sideways scrolling"
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
