@@ -242,7 +242,7 @@ function bindDrop(target, onFile) {
 
 /** A plot axis: a principal component (the default, both axes together) or a feature. */
 export function axisOptions(names, component) {
-  return [['', `${component} (principal plane)`], ...names.map((n, i) => [String(i), n])];
+  return [['', component], ...names.map((n, i) => [String(i), n])];
 }
 
 export function fillSelect(select, options, value) {
