@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from app.api.schemas import ConfigFields, Finite, Strict
+from app.api.schemas import ConfigFields, HandSet, Strict
 
 
 class Play(Strict):
@@ -49,11 +49,9 @@ class Step(Strict):
         return self
 
 
-class Set(Strict):
+class Set(HandSet):
     type: Literal["set"]
     config: ConfigFields | None = None
-    weights: list[Finite] | None = Field(None, min_length=1, max_length=64)
-    bias: Finite | None = None
 
 
 class Speed(Strict):

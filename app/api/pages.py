@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.lessons import lessons_as_dicts
 from app.neuron.datasets import DATASETS
 
 router = APIRouter(include_in_schema=False)
@@ -15,4 +16,5 @@ async def playground(request: Request) -> HTMLResponse:
     templates = request.app.state.templates
     datasets = [{"id": d.id, "name": d.name, "separable": d.linearly_separable,
                  "description": d.description} for d in DATASETS.values()]  # fmt: skip
-    return templates.TemplateResponse(request, "index.html", {"datasets": datasets})
+    context = {"datasets": datasets, "lessons": lessons_as_dicts()}
+    return templates.TemplateResponse(request, "index.html", context)

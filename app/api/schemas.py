@@ -31,6 +31,15 @@ class InitWeights(Strict):
     bias: Finite = 0.0
 
 
+class Layer(Strict):
+    """One layer: a row of weights per neuron (one weight per input) and a bias per neuron."""
+
+    weights: list[Annotated[list[Finite], Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=8,
+                                        description="a row per neuron, a weight per input")  # fmt: skip
+    biases: list[Finite] = Field(min_length=1, max_length=8, description="one per neuron")
+
+
 class Points(Strict):
     X: list[list[Coordinate]] = Field(
         min_length=1, max_length=10_000,
@@ -84,6 +93,10 @@ class ConfigFields(Strict):
     plot_features: list[Annotated[int, Field(ge=0, le=63)]] | None = Field(
         None, min_length=2, max_length=2,
         description="past two features: plot these two (numbered from 0); default the principal plane")  # fmt: skip
+    hidden_units: int | None = Field(
+        None, ge=0, le=8, description="0 (default): one neuron; 1 to 8: a hidden layer of that many "
+        "neurons (smooth activation, gradient rule; init defaults to 'random', 'zeros' is refused) "
+        "before a sigmoid output neuron")  # fmt: skip
 
     def given(self) -> dict[str, Any]:
         """The fields the client set, as plain data (None only where it means something)."""
@@ -104,14 +117,27 @@ class SessionConfig(ConfigFields):
     """A session's config (POST /api/sessions)."""
 
 
-class SessionPatch(ConfigFields):
-    """Part of a config, and/or weights and bias set by hand (PATCH)."""
+class HandSet(Strict):
+    """Parameters set by hand: the output neuron's `weights` and `bias`, and/or every layer."""
 
-    weights: list[Finite] | None = Field(None, min_length=1, max_length=64)
+    weights: list[Finite] | None = Field(None, min_length=1, max_length=64,
+                                         description="the output neuron's")  # fmt: skip
     bias: Finite | None = None
+    layers: list[Layer] | None = Field(
+        None, min_length=1, max_length=2,
+        description="every layer as in the state (hidden first, output last), to set single "
+        "weights of any layer")  # fmt: skip
+
+    def parameters(self) -> dict[str, Any]:
+        layers = None if self.layers is None else [layer.model_dump() for layer in self.layers]
+        return {"weights": self.weights, "bias": self.bias, "layers": layers}
+
+
+class SessionPatch(ConfigFields, HandSet):
+    """Part of a config, and/or weights and bias (or whole layers) set by hand (PATCH)."""
 
     def config_part(self) -> dict[str, Any]:
-        return {k: v for k, v in self.given().items() if k not in ("weights", "bias")}
+        return {k: v for k, v in self.given().items() if k not in ("weights", "bias", "layers")}
 
 
 class StepRequest(Strict):
@@ -144,11 +170,26 @@ class Grid(BaseModel):
     data: str = Field(description="base64 uint8, row-major, top row = y_max")
 
 
+class HiddenSpace(BaseModel):
+    view: list[float]
+    points: list[list[float]] = Field(description="each training sample at (h1, h2)")
+    line: list[list[float]] | None = Field(description="the output neuron's line in hidden space")
+
+
 class Boundary(BaseModel):
     view: list[float]
-    line: list[list[float]] | None
+    line: list[list[float]] | None = Field(description="null with a hidden layer (curved)")
     grid: Grid
     plane: dict[str, Any] | None
+    hidden_lines: list[list[list[float]] | None] | None = Field(
+        None, description="with a hidden layer: each hidden neuron's line z_j = 0")  # fmt: skip
+    hidden_space: HiddenSpace | None = Field(
+        None, description="with two hidden neurons and two features: the data in hidden space")  # fmt: skip
+
+
+class LayerState(BaseModel):
+    weights: list[list[float]]
+    biases: list[float]
 
 
 class SessionState(BaseModel):
@@ -157,8 +198,9 @@ class SessionState(BaseModel):
     epoch: int
     step: int = Field(description="samples seen (online) or full-batch steps taken")
     changes: int = Field(0, description="updates that moved a weight or the bias")
-    weights: list[float]
+    weights: list[float] = Field(description="the output neuron's")
     bias: float
+    layers: list[LayerState] = Field(description="every layer, the output neuron last")
     loss: float
     accuracy: float
     test_accuracy: float | None
@@ -184,6 +226,7 @@ class HistoryEntry(BaseModel):
     test_accuracy: float | None
     weights: list[float]
     bias: float
+    hidden: LayerState | None = None
 
 
 class TrainResponse(BaseModel):

@@ -53,7 +53,7 @@ async def change_session(body: SessionPatch, session: ControlledSessionDep,
                          cluster: ClusterDep) -> dict[str, Any]:  # fmt: skip
     """Apply part of a config and/or weights and bias set by hand, at once."""
     return await cluster.execute(session, {"kind": "patch", "config": body.config_part(),
-                                           "weights": body.weights, "bias": body.bias})  # fmt: skip
+                                           **body.parameters()})  # fmt: skip
 
 
 @router.post("/{session_id}/step", response_model=SessionState, responses=STEER_WITH_BODY)

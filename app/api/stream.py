@@ -147,7 +147,7 @@ def _as_message(command: Any, settings: Settings) -> dict[str, Any]:
         return {"kind": "step", "epochs": command.epochs, "samples": command.samples}
     if isinstance(command, Set):
         patch = command.config.given() if command.config is not None else None
-        return {"kind": "patch", "config": patch, "weights": command.weights, "bias": command.bias}
+        return {"kind": "patch", "config": patch, **command.parameters()}
     if isinstance(command, Lesson):
         return {"kind": "lesson", "lesson": command.lesson}
     if isinstance(command, Speed):

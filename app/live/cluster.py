@@ -98,7 +98,8 @@ class Cluster:
                 return await hub.apply(session, Session.reset)
             if kind == "patch":
                 return await hub.apply(session, lambda s: s.apply(
-                    message.get("config"), message.get("weights"), message.get("bias")))  # fmt: skip
+                    message.get("config"), message.get("weights"), message.get("bias"),
+                    message.get("layers")))  # fmt: skip
             if kind == "lesson":
                 return await hub.apply(session, lambda s: s.set_lesson(message.get("lesson")))
         raise ValueError(f"unknown command {kind!r}")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.neuron.activations import Activation, Array
+from app.neuron.network import HiddenLayer
 
 Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 
@@ -132,3 +133,51 @@ def boundary(w: Array, b: float, f: Activation, z_star: float, points: Array,
         "grid": {"width": size, "height": size, "data": base64.b64encode(grid).decode("ascii")},
         "plane": None if plane is None else plane.as_dict(),
     }
+
+
+HIDDEN_SPACE_MAX_POINTS = 256  # the hidden-space plot carries its points only for small sets
+
+
+def network_boundary(hidden: HiddenLayer, w: Array, b: float, f: Activation, points: Array,
+                     plane: Plane | None, size: int, box: Box | None = None) -> dict[str, Any]:  # fmt: skip
+    """The boundary of a network with a hidden layer: its output as a heatmap (the boundary is
+    curved now, so `line` is null), each hidden neuron's own line z_j = 0, and for two hidden
+    neurons the data in hidden space with the output neuron's line there."""
+    box = box or view_box(points)
+    x0, x1, y0, y1 = box
+    xs = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
+    ys = y1 - (np.arange(size) + 0.5) * (y1 - y0) / size
+    cells = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # row-major, top row first
+    features = cells if plane is None else plane.mean + cells @ plane.axes
+    h = hidden.forward(features)[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        o = f.fn(h @ w + b)
+    level = np.where(np.isnan(o), 0.5, np.clip(o, 0.0, 1.0))
+    grid = (level * 255.0 + 0.5).astype(np.uint8).tobytes()
+    lines = []
+    for wj, cj in zip(hidden.weights, hidden.biases):
+        w2, c2 = plane.slice(wj, float(cj)) if plane is not None else (wj, float(cj))
+        lines.append(clip_line_to_box(w2, -c2, box))
+    return {
+        "view": list(box),
+        "line": None,
+        "grid": {"width": size, "height": size, "data": base64.b64encode(grid).decode("ascii")},
+        "plane": None if plane is None else plane.as_dict(),
+        "hidden_lines": lines,
+        "hidden_space": _hidden_space(hidden, w, b, points, plane),
+    }
+
+
+def _hidden_space(hidden: HiddenLayer, w: Array, b: float, points: Array,
+                  plane: Plane | None) -> dict[str, Any] | None:  # fmt: skip
+    """With two hidden neurons, each sample at (h1, h2) and the output's line w·h + b = 0 there
+    (where XOR becomes separable); the box is the hidden activation's range, widened."""
+    if hidden.units != 2 or len(points) > HIDDEN_SPACE_MAX_POINTS or plane is not None:
+        return None
+    h = hidden.forward(points)[1]
+    low = hidden.activation.low_target
+    lo = min(low, float(h.min())) if np.isfinite(h).all() else low
+    hi = max(1.0, float(h.max())) if np.isfinite(h).all() else 1.0
+    box = view_box(np.array([[lo, lo], [hi, hi]]))
+    return {"view": list(box), "points": np.nan_to_num(h, posinf=1e308, neginf=-1e308).tolist(),
+            "line": clip_line_to_box(w, -b, box)}  # fmt: skip

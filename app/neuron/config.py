@@ -20,6 +20,7 @@ RULES = ("perceptron", "gradient")
 BATCHES = ("online", "full")
 REDUCTIONS = ("mean", "sum")
 INITS = ("zeros", "random")
+MAX_HIDDEN_UNITS = 8
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class NeuronConfig:
     max_epochs: int | None = None
     grid_size: int = 64  # heatmap cells per side
     plot_features: Any = None  # [i, j]: plot these two features, past two; None: principal plane
+    hidden_units: int = 0  # 0: the single neuron; 1-8: one hidden layer before a sigmoid output
 
     def as_dict(self) -> dict[str, Any]:
         """Every field by name, for JSON. Shallow: `init` and `points` are shared, not copied
@@ -81,7 +83,10 @@ def default_test_fraction(dataset: str) -> float:
 def complete_config(given: dict[str, Any]) -> NeuronConfig:
     """Fill in every field the user left out (None counts as left out), then check the whole."""
     values = {k: v for k, v in given.items() if v is not None}
-    activation = values.setdefault("activation", "step")
+    hidden = values.get("hidden_units", 0)
+    activation = values.setdefault("activation", "sigmoid" if hidden else "step")
+    if hidden:  # zeros would give every hidden neuron the same weights for ever
+        values.setdefault("init", "random")
     rule = values.setdefault("rule", default_rule(activation))
     values.setdefault("learning_rate", default_learning_rate(rule))
     values.setdefault("batch", default_batch(rule))
@@ -106,6 +111,9 @@ def patch_config(current: NeuronConfig, patch: dict[str, Any]) -> NeuronConfig:
             new["learning_rate"] = default_learning_rate(new["rule"])
     if new["dataset"] != old["dataset"] and "plot_features" not in patch:
         new["plot_features"] = None  # column numbers of one dataset mean nothing in another
+    if new["hidden_units"] and not old["hidden_units"] and "init" not in patch:
+        if new["init"] == "zeros":
+            new["init"] = "random"
     if new["dataset"] != old["dataset"] and "test_fraction" not in patch:
         if old["test_fraction"] == default_test_fraction(old["dataset"]):
             new["test_fraction"] = default_test_fraction(new["dataset"])
@@ -127,8 +135,10 @@ def check_config(c: NeuronConfig) -> None:
         raise NeuronError("learning_rate", "must be > 0 and ≤ 100")
     if c.rule == "perceptron" and c.batch != "online":
         raise NeuronError("batch", "the perceptron rule updates after every sample; use 'online'")
-    if c.loss == "cross_entropy" and c.activation != "sigmoid":
+    if c.loss == "cross_entropy" and c.activation != "sigmoid" and not c.hidden_units:
         raise NeuronError("loss", "cross_entropy needs the sigmoid activation; use 'mse'")
+    if c.hidden_units:
+        check_hidden_layer(c)
     if c.dataset == "custom" and c.points is None:
         raise NeuronError("points", "the custom dataset needs points {'X': [[...]], 'y': [...]}")
     if isinstance(c.init, str):
@@ -137,6 +147,26 @@ def check_config(c: NeuronConfig) -> None:
         i, j = c.plot_features
         if i == j or min(i, j) < 0:
             raise NeuronError("plot_features", "two different feature numbers, from 0")
+
+
+def check_hidden_layer(c: NeuronConfig) -> None:
+    """A hidden layer learns by backpropagation: it needs a smooth activation, the gradient
+    rule and weights that differ from neuron to neuron."""
+    if not 0 <= c.hidden_units <= MAX_HIDDEN_UNITS:
+        raise NeuronError("hidden_units", f"must be 0 to {MAX_HIDDEN_UNITS}")
+    if c.activation == "step":
+        raise NeuronError("hidden_units", "a hidden layer learns by backpropagation, which needs a "
+                          "smooth activation (sigmoid, tanh, relu or linear), not step; "
+                          "or set hidden_units to 0")  # fmt: skip
+    if c.rule == "perceptron":
+        raise NeuronError("hidden_units", "the perceptron rule trains one neuron only; use the "
+                          "'gradient' rule with a hidden layer, or set hidden_units to 0")  # fmt: skip
+    if c.init == "zeros":
+        raise NeuronError("init", "'zeros' with a hidden layer gives every hidden neuron the same "
+                          "weights, and they stay the same: use 'random'")  # fmt: skip
+    if not isinstance(c.init, str):
+        raise NeuronError("init", "with a hidden layer use 'random'; set single weights by "
+                          "PATCH of `layers` afterwards")  # fmt: skip
 
 
 def _one_of(field_name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -27,6 +27,7 @@ class RunState:
     epoch_errors: int = 0  # perceptron errors so far in the current epoch
     status: Status = Status.IDLE
     last_update: dict[str, Any] | None = None
+    hidden: dict[str, Any] | None = None  # the hidden layer's {"weights", "biases"}, if any
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "status": self.status.value}
@@ -54,6 +55,7 @@ class HistoryRow:
     test_accuracy: float | None
     weights: list[float]
     bias: float
+    hidden: dict[str, Any] | None = None
 
 
 @dataclass

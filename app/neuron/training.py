@@ -1,6 +1,8 @@
-"""One neuron and its training: the perceptron rule and gradient descent, one update at a time.
+"""One neuron (or a hidden layer and its output neuron) and its training, one update at a time.
 
 A `Run` holds the data (rebuilt from the config), the parameters and where training stands.
+`w` and `b` are always the output neuron's; with a hidden layer its inputs are the hidden
+outputs instead of the features, and the hidden layer's gradient comes from backpropagation.
 Online training moves a cursor through the epoch's sample order; the order is the dataset's
 own, or a permutation drawn from (seed, epoch) so that any epoch can be recomputed alone.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +19,10 @@ from app.neuron.activations import ACTIVATIONS, Activation, Array, midpoint_prea
 from app.neuron.config import NeuronConfig
 from app.neuron.datasets import Dataset, Labels, load_dataset
 from app.neuron.errors import NeuronError
+from app.neuron.backprop import backprop_online_pass, train_network_full_batch
 from app.neuron.gradient import gradient_online_pass, train_full_batch
 from app.neuron.losses import LOSSES, Loss
+from app.neuron.network import HiddenLayer, hidden_layer_from, random_network
 from app.neuron.perceptron import perceptron_pass
 from app.neuron.progress import Evaluation, HistoryRow, Progress, RunState, Status
 
@@ -25,6 +30,9 @@ __all__ = ["Evaluation", "HistoryRow", "Progress", "Run", "RunState", "Status", 
            "initial_parameters"]  # fmt: skip
 
 Scores = tuple[float, Labels, float, float | None, Array]  # loss, predictions, acc, test acc, o
+ONLINE_PASSES = {"perceptron": perceptron_pass, "gradient": gradient_online_pass,
+                 "backprop": backprop_online_pass}  # fmt: skip
+FULL_BATCH = {"gradient": train_full_batch, "backprop": train_network_full_batch}
 
 
 def initial_parameters(config: NeuronConfig, n_features: int) -> tuple[list[float], float]:
@@ -42,6 +50,14 @@ def initial_parameters(config: NeuronConfig, n_features: int) -> tuple[list[floa
     return [float(v) for v in w], (b if config.use_bias else 0.0)
 
 
+def initial_state(config: NeuronConfig, n_features: int) -> RunState:
+    if config.hidden_units:
+        hidden, w, b = random_network(config.seed, n_features, config.hidden_units, config.use_bias)
+        return RunState(w, b, hidden=hidden)
+    w, b = initial_parameters(config, n_features)
+    return RunState(w, b)
+
+
 def epoch_order(n: int, seed: int, epoch: int, shuffle: bool) -> np.ndarray:
     """The sample order of an epoch: data order, or a permutation fixed by (seed, epoch)."""
     if not shuffle:
@@ -56,23 +72,34 @@ class Run:
                  data: Dataset | None = None) -> None:  # fmt: skip
         self.config = config
         self.data = data if data is not None else load_dataset(config.dataset, config.data_params())
-        self.activation: Activation = ACTIVATIONS[config.activation]
+        # With a hidden layer the chosen activation is the hidden one; the output is a sigmoid.
+        self.activation: Activation = ACTIVATIONS["sigmoid" if config.hidden_units else config.activation]
         self.loss_fn: Loss = LOSSES[config.loss]
         self.z_star = midpoint_preactivation(self.activation)
         low = self.activation.low_target
         self.targets = np.where(self.data.y == 1, 1.0, low)
         if state is None:
-            w, b = initial_parameters(config, self.data.n_features)
-            state = RunState(w, b)
+            state = initial_state(config, self.data.n_features)
         self.state = state
         self.w = np.asarray(state.weights, dtype=np.float64)
         self.b = float(state.bias)
-        self._scored: tuple[Array, float, Array, Array, Scores] | None = None  # w, b, z, o, scores
+        self.hidden: HiddenLayer | None = None
+        if config.hidden_units:
+            self.hidden = hidden_layer_from(state.hidden or {}, ACTIVATIONS[config.activation],
+                                            self.data.n_features, config.hidden_units, True)  # fmt: skip
+        # w, b, hidden layer, z, o, scores
+        self._scored: tuple[Array, float, HiddenLayer | None, Array, Array, Scores] | None = None
+        self.hidden_pass: tuple[Array, Array] | None = None  # z_h, h of the remembered pass
 
     # ---- what the run looks like ------------------------------------------------------------
     @property
     def n_train(self) -> int:
         return int(self.data.X.shape[0])
+
+    @property
+    def rule(self) -> str:
+        """How the parameters learn: the config's rule, or backpropagation through a hidden layer."""
+        return "backprop" if self.hidden is not None else self.config.rule
 
     def can_train(self) -> bool:
         if self.state.status in (Status.CONVERGED, Status.DIVERGED):
@@ -80,7 +107,10 @@ class Run:
         return self.config.max_epochs is None or self.state.epoch < self.config.max_epochs
 
     def output(self, X: Array) -> tuple[Array, Array]:
-        """Outputs f(w·x + b) and predicted classes (output at or past the midpoint)."""
+        """Outputs f(w·x + b) and predicted classes (output at or past the midpoint); x is the
+        hidden layer's output h when there is one."""
+        if self.hidden is not None:
+            X = self.hidden.forward(X)[1]
         with np.errstate(over="ignore", invalid="ignore"):
             z = X @ self.w + self.b
             o = self.activation.fn(z)
@@ -96,27 +126,33 @@ class Run:
     def history_row(self) -> HistoryRow:
         """The epoch's scores, without the per-sample lists only the session state needs."""
         loss, _, accuracy, test_acc, _ = self._score()
-        return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b)
+        return HistoryRow(self.state.epoch, loss, accuracy, test_acc, self.w.tolist(), self.b,
+                          self.state.hidden)  # fmt: skip
 
-    def _pass(self) -> tuple[Array, float, Array, Array, Scores]:
+    def _pass(self) -> tuple[Array, Array, Scores]:
         """One pass over the training data (z, o and the scores), remembered until the parameters
         change (they are replaced, never changed in place): an epoch's history row, the frame
         after it and the next full-batch epoch's forward pass all share it."""
-        w, b = self.w, self.b
-        if self._scored is None or self._scored[0] is not w or self._scored[1] != b:
+        w, b, hidden = self.w, self.b, self.hidden
+        scored = self._scored
+        if scored is None or scored[0] is not w or scored[1] != b or scored[2] is not hidden:
+            inputs = self.data.X
+            if hidden is not None:
+                self.hidden_pass = hidden.forward(inputs)
+                inputs = self.hidden_pass[1]
             with np.errstate(over="ignore", invalid="ignore"):
-                z = self.data.X @ w + b
+                z = inputs @ w + b
                 o = self.activation.fn(z)
-            self._scored = (w, b, z, o, self._scores(z, o))
-        return self._scored
+            scored = self._scored = (w, b, hidden, z, o, self._scores(z, o))
+        return scored[3:]
 
     def forward_pass(self) -> tuple[Array, Array]:
-        _, _, z, o, _ = self._pass()
+        z, o, _ = self._pass()
         return z, o
 
     def _score(self) -> Scores:
         """Loss (1e308 standing for non-finite), predictions, accuracy, test accuracy, outputs."""
-        return self._pass()[4]
+        return self._pass()[2]
 
     def _scores(self, z: Array, o: Array) -> Scores:
         y = self.data.y
@@ -132,16 +168,51 @@ class Run:
         return loss if math.isfinite(loss) else 1e308, pred, accuracy, test_acc, o
 
     # ---- changing it by hand ----------------------------------------------------------------
-    def set_parameters(self, weights: list[float] | None, bias: float | None) -> None:
+    def set_parameters(self, weights: list[float] | None, bias: float | None,
+                       layers: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
+        """Weights set by hand: `layers` sets every layer (hidden first, the output last), then
+        `weights` and `bias` the output neuron's."""
+        if layers is not None:
+            self._set_layers(layers)
         if weights is not None:
-            if len(weights) != self.data.n_features:
-                raise NeuronError("weights", f"needs {self.data.n_features} values, one per feature")
+            if len(weights) != len(self.w):
+                what = "one per hidden neuron" if self.hidden is not None else "one per feature"
+                raise NeuronError("weights", f"needs {len(self.w)} values, {what}")
             self.w = np.asarray(weights, dtype=np.float64)
         if bias is not None:
             if not self.config.use_bias and bias != 0:
                 raise NeuronError("bias", "the bias is off (use_bias false); it stays 0")
             self.b = float(bias)
         self.sync(status=Status.IDLE)
+
+    def _set_layers(self, layers: list[dict[str, Any]]) -> None:
+        count = 2 if self.hidden is not None else 1
+        if len(layers) != count:
+            raise NeuronError("layers", f"needs {count} layer(s): "
+                              + ("the hidden layer, then the output neuron" if count == 2
+                                 else "the output neuron"))  # fmt: skip
+        *hidden, out = layers
+        if self.hidden is not None:
+            self.hidden = hidden_layer_from(hidden[0], self.hidden.activation, self.data.n_features,
+                                            self.hidden.units, self.config.use_bias)  # fmt: skip
+        w, b = np.asarray(out["weights"], dtype=np.float64), np.asarray(out["biases"], dtype=np.float64)
+        if w.shape != (1, len(self.w)) or b.shape != (1,):
+            raise NeuronError("layers", f"the output layer needs 1 row of {len(self.w)} weights "
+                              "and 1 bias")  # fmt: skip
+        if not self.config.use_bias and b[0] != 0:
+            raise NeuronError("layers", "the bias is off (use_bias false); it stays 0")
+        self.w, self.b = w[0].copy(), float(b[0])
+
+    def layers(self) -> list[dict[str, Any]]:
+        """Every layer's weight matrix (a row per neuron) and biases, the output neuron last."""
+        out = {"weights": [self.state.weights], "biases": [self.state.bias]}
+        return [self.state.hidden, out] if self.state.hidden is not None else [out]
+
+    def parameters(self) -> Array:
+        """Every parameter as one flat vector: hidden weights row by row, hidden biases, then the
+        output neuron's weights and bias (the order finite differences and exports use)."""
+        parts = [] if self.hidden is None else [self.hidden.weights.ravel(), self.hidden.biases]
+        return np.concatenate([*parts, self.w, [self.b]])
 
     def with_config(self, config: NeuronConfig) -> Run:
         """The same parameters and progress under new training settings (same data)."""
@@ -158,7 +229,7 @@ class Run:
     def train_epochs(self, epochs: int) -> Progress:
         """Train until `epochs` epoch ends have passed (finishing the current one first)."""
         if self.config.batch == "full":
-            return train_full_batch(self, epochs)
+            return FULL_BATCH[self.rule](self, epochs)
         remaining = self.n_train - self.state.cursor + (epochs - 1) * self.n_train
         return self.train_samples(remaining)
 
@@ -183,8 +254,7 @@ class Run:
         """Process the next `count` samples of this epoch's order; returns how many were kept."""
         order = epoch_order(self.n_train, self.config.seed, self.state.epoch, self.config.shuffle)
         chunk = order[self.state.cursor : self.state.cursor + count]
-        done = (perceptron_pass if self.config.rule == "perceptron" else gradient_online_pass)(
-            self, chunk)
+        done = ONLINE_PASSES[self.rule](self, chunk)
         self.state.cursor += done
         self.state.step += done
         self.sync()
@@ -208,6 +278,8 @@ class Run:
     def sync(self, status: Status | None = None) -> None:
         self.state.weights = self.w.tolist()
         self.state.bias = float(self.b)
+        if self.hidden is not None:
+            self.state.hidden = self.hidden.as_dict()
         if status is not None:
             self.state.status = status
 

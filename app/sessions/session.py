@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.neuron.boundary import Box, Plane, boundary, column_plane, principal_plane, view_box
+from app.neuron.boundary import (
+    Box, Plane, boundary, column_plane, network_boundary, principal_plane, view_box,
+)
 from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.datasets import Dataset
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
@@ -24,7 +26,7 @@ from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 # The fields the data is built from; changing one builds new data (and a new data_version).
 DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed")
 # Changing one of these changes the problem itself: the run starts again from its initial weights.
-RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias")
+RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias", "hidden_units")
 # Changing one of these shows the same data another way: the points are drawn anew.
 VIEW_FIELDS = ("plot_features",)
 # A custom set's points edited by hand: the neuron keeps its weights and goes on from them, so a
@@ -85,7 +87,8 @@ class Session:
         self._adopt_fresh(Run(self.config, data=self.run.data))
 
     def apply(self, config_patch: dict[str, Any] | None = None,
-              weights: list[float] | None = None, bias: float | None = None) -> None:  # fmt: skip
+              weights: list[float] | None = None, bias: float | None = None,
+              layers: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
         """Apply a partial config and/or hand-set parameters; all checked before anything changes."""
         new = patch_config(self.config, config_patch) if config_patch else self.config
         restart = _differ(new, self.config, RESTART_FIELDS)
@@ -98,9 +101,9 @@ class Session:
             candidate = Run(new, data=self.run.data if same_data else None)
         else:
             candidate = self.run.with_config(new)
-        hand_set = weights is not None or bias is not None
+        hand_set = weights is not None or bias is not None or layers is not None
         if hand_set:
-            candidate.set_parameters(weights, bias)
+            candidate.set_parameters(weights, bias, layers)
         if _differ(new, self.config, VIEW_FIELDS):
             self._forget_view()  # the same data drawn another way
         if restart:
@@ -143,6 +146,7 @@ class Session:
             "changes": run.state.changes,
             "weights": run.state.weights,
             "bias": run.state.bias,
+            "layers": run.layers(),
             "loss": ev.loss,
             "accuracy": ev.accuracy,
             "test_accuracy": ev.test_accuracy,
@@ -162,11 +166,16 @@ class Session:
         run changed: a paused or converged session's frames reuse its heatmap and line."""
         run = self.run
         cached = self.__dict__.get("_boundary")
-        if cached is not None and cached[0] is run and cached[1] is run.w and cached[2] == run.b:
-            return cached[3]
-        drawn = boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
-                         self.plane, self.config.grid_size, self.box)  # fmt: skip
-        self.__dict__["_boundary"] = (run, run.w, run.b, drawn)
+        if (cached is not None and cached[0] is run and cached[1] is run.w and cached[2] == run.b
+                and cached[3] is run.hidden):  # fmt: skip
+            return cached[4]
+        if run.hidden is not None:
+            drawn = network_boundary(run.hidden, run.w, run.b, run.activation, self.view_points,
+                                     self.plane, self.config.grid_size, self.box)  # fmt: skip
+        else:
+            drawn = boundary(run.w, run.b, run.activation, run.z_star, self.view_points,
+                             self.plane, self.config.grid_size, self.box)  # fmt: skip
+        self.__dict__["_boundary"] = (run, run.w, run.b, run.hidden, drawn)
         return drawn
 
     def data_view(self) -> dict[str, Any]:
@@ -238,7 +247,7 @@ class Session:
     def _log_set(self) -> None:
         """Hand-set weights: one entry for a run of edits in a row (a drag sends dozens), since
         only where they ended matters to the replay."""
-        entry = {"set": {"weights": self.run.state.weights, "bias": self.run.state.bias}}
+        entry = {"set": _parameters(self.run)}
         if self.log and set(self.log[-1]) == {"set"}:
             self.log[-1] = entry
         else:
@@ -290,10 +299,16 @@ def _differ(a: NeuronConfig, b: NeuronConfig, fields: tuple[str, ...]) -> bool:
     return any(getattr(a, f) != getattr(b, f) for f in fields)
 
 
+def _parameters(run: Run) -> dict[str, Any]:
+    """The parameters as the replay log and the checkpoint hold them (hidden: null without)."""
+    s = run.state
+    return {"weights": s.weights, "bias": s.bias, "hidden": s.hidden}
+
+
 def _checkpoint(run: Run) -> dict[str, Any]:
     s = run.state
-    return {"config": _training_fields(run.config), "weights": s.weights, "bias": s.bias,
-            "epoch": s.epoch, "cursor": s.cursor}  # fmt: skip
+    return {"config": _training_fields(run.config), **_parameters(run), "epoch": s.epoch,
+            "cursor": s.cursor}  # fmt: skip
 
 
 def _training_fields(config: NeuronConfig) -> dict[str, Any]:
