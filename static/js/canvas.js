@@ -2,6 +2,7 @@
 // coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
 
 import { onlineSample } from './format.js';
+import { HIDDEN_COLOURS } from './network.js';
 
 // Okabe–Ito orange and blue: a pair that stays distinct under every common colour-vision type.
 export const CLASS_COLOURS = ['#E69F00', '#0072B2'];
@@ -51,6 +52,7 @@ export function sceneFrom(frame, data, { cleared = false, show_test: showTest, d
     view: frame.boundary.view,
     grid: custom ? null : frame.boundary.grid,
     line: custom ? null : frame.boundary.line,
+    hiddenLines: custom ? null : frame.boundary.hidden_lines ?? null,
     points: data && !custom ? { X: data.X, y: data.y, predictions: frame.predictions } : null,
     test: data && !custom && showTest && data.X_test ? { X: data.X_test, y: data.y_test } : null,
     highlight: onlineSample(frame),
@@ -72,7 +74,10 @@ export function describeScene(frame, scene) {
   const [xName, yName] = scene.labels;
   if (!scene.points) return `The neuron's output over ${xName} and ${yName}.`;
   const wrong = scene.points.y.filter((y, i) => frame.predictions[i] !== y).length;
-  const line = frame.boundary.line ? 'with its boundary line' : 'with no boundary line in view';
+  const hidden = frame.boundary.hidden_lines;
+  const line = hidden
+    ? `with the network's curved boundary and the lines of its ${hidden.length} hidden neurons`
+    : frame.boundary.line ? 'with its boundary line' : 'with no boundary line in view';
   return `${scene.points.y.length} training points over ${xName} and ${yName}, ${wrong} misclassified, `
     + `on the neuron's output ${line}.`;
 }
@@ -145,6 +150,7 @@ export class Plot {
     this.ctx.beginPath();
     this.ctx.rect(L.left, L.top, L.width, L.height);
     this.ctx.clip();
+    this.drawHiddenLines(scene, L, sx, sy);
     this.drawLine(scene, sx, sy);
     this.ctx.restore();
     this.drawPoints(scene, L, sx, sy);
@@ -211,6 +217,38 @@ export class Plot {
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = 'top';
     ctx.fillText(labelY, 0, 0);
+    ctx.restore();
+  }
+
+  /** Each hidden neuron's own line (where its z is 0), dashed in its colour and named hⱼ. */
+  drawHiddenLines(scene, L, sx, sy) {
+    if (!scene.hiddenLines) return;
+    const { ctx } = this;
+    ctx.save();
+    ctx.font = `bold ${L.font}px system-ui, sans-serif`;
+    scene.hiddenLines.forEach((line, j) => {
+      if (!line) return;
+      const [[ax, ay], [bx, by]] = line;
+      const colour = HIDDEN_COLOURS[j % HIDDEN_COLOURS.length];
+      for (const [style, width] of [['#ffffff', 5], [colour, 2.5]]) {
+        ctx.strokeStyle = style;
+        ctx.lineWidth = width;
+        ctx.setLineDash([10, 6]);
+        ctx.beginPath();
+        ctx.moveTo(sx(ax), sy(ay));
+        ctx.lineTo(sx(bx), sy(by));
+        ctx.stroke();
+      }
+      // The name sits a little way in from one end, so that it stays inside the plot.
+      const tx = sx(ax + (bx - ax) * 0.12);
+      const ty = sy(ay + (by - ay) * 0.12);
+      ctx.setLineDash([]);
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = '#ffffff';
+      ctx.strokeText(`h${j + 1}`, tx + 6, ty - 6);
+      ctx.fillStyle = colour;
+      ctx.fillText(`h${j + 1}`, tx + 6, ty - 6);
+    });
     ctx.restore();
   }
 

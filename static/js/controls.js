@@ -4,7 +4,7 @@
 import { GATES, SYNTHETIC, parseValue } from './state.js';
 
 // Form controls that are config fields, by element id (= config field name).
-const CONFIG_FIELDS = ['dataset', 'activation', 'rule', 'learning_rate', 'use_bias', 'init', 'seed',
+const CONFIG_FIELDS = ['dataset', 'hidden_units', 'activation', 'rule', 'learning_rate', 'use_bias', 'init', 'seed',
   'noise', 'n_samples', 'test_fraction', 'batch', 'reduction', 'loss', 'shuffle', 'max_epochs'];
 // Controls that only change how the page looks.
 const VIEW_FIELDS = ['show_test', 'discretise', 'wrong_first'];
@@ -48,11 +48,15 @@ export class Controls {
     }
     input.removeAttribute('aria-invalid');
     if (id === 'init' && value === 'hand') return; // "as given" comes only from a link or a lesson
-    this.handlers.onConfig({ [id]: value });
+    const patch = { [id]: value };
+    // A hidden layer learns by backpropagation: a step neuron becomes a sigmoid one with it.
+    if (id === 'hidden_units' && value > 0 && this.values?.activation === 'step') patch.activation = 'sigmoid';
+    this.handlers.onConfig(patch);
   }
 
   /** Show the current values; a field the user is typing in is left alone. */
   show(values, frame) {
+    this.values = values;
     for (const [id, input] of Object.entries(this.fields)) {
       if (document.activeElement === input && input.type !== 'checkbox') continue;
       const value = values[id];
@@ -79,7 +83,12 @@ export class Controls {
     $('field-show_test').hidden = gate;
     $('custom-tools').hidden = values.dataset !== 'custom';
     $('field-reduction').hidden = values.batch !== 'full';
-    $('field-loss').hidden = values.activation !== 'sigmoid' || values.rule !== 'gradient';
+    const network = Boolean(values.hidden_units);
+    $('field-loss').hidden = (values.activation !== 'sigmoid' && !network) || values.rule !== 'gradient';
+    // The step activation and the perceptron rule cannot train a hidden layer: not offered with one.
+    for (const option of document.querySelectorAll('#activation option[value="step"], #rule option[value="perceptron"]')) {
+      option.disabled = network;
+    }
     $('field-batch').hidden = values.rule === 'perceptron';
     // Full-batch training updates once per epoch, from every sample: there is no one sample to step.
     $('step-sample').hidden = values.batch === 'full';

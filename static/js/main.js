@@ -12,6 +12,7 @@ import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } f
 import { lessonByNumber } from './lessons.js';
 import { LineDrag } from './linedrag.js';
 import { UpdateView } from './maths.js';
+import { NetworkView } from './network.js';
 import { NeuronView } from './neuron.js';
 import { DEFAULT_POINTS, startingPoints, withPoint } from './points.js';
 import { PlotAxes } from './plotaxes.js';
@@ -50,6 +51,11 @@ const charts = new Charts($('loss-chart'), $('acc-chart'));
 const neuron = new NeuronView(
   { svg: $('neuron-svg'), moment: $('neuron-moment'), params: $('params'), formula: $('formula'), weights: $('weights'), hint: $('edit-hint') },
   { onSetWeights: setWeights },
+);
+const network = new NetworkView(
+  { panel: $('network-panel'), svg: $('network-svg'), weights: $('network-weights'), space: $('hidden-space'),
+    caption: $('hidden-space-caption'), hint: $('network-hint') },
+  { onSetLayers: (layers) => send({ type: 'set', layers }) },
 );
 const lineDrag = new LineDrag(plot, { hint: $('drag-hint'), onSet: setWeights });
 const updateView = new UpdateView($('update'));
@@ -184,6 +190,7 @@ async function loadData(frame) {
     page.features = featureRows(frame, data);
     page.data = data;
     if (frame.config.dataset === 'custom') page.values.points = customPoints(data);
+    network.setLabels(data.y);
     draw();
   } catch (error) {
     showError(`Could not load the data: ${error.message}`);
@@ -280,7 +287,8 @@ function render() {
   const data = page.data?.data_version === f.data_version ? page.data : null;
   const drawn = sceneFrom(f, data, { ...page.values, cleared });
   plot.setScene(drawn);
-  const steerable = !page.viewer && f.status !== 'running' && !f.boundary.plane && f.weights.length === 2;
+  const steerable = !page.viewer && f.status !== 'running' && !f.boundary.plane && f.weights.length === 2
+    && !f.config.hidden_units;
   lineDrag.update(steerable
     ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
@@ -288,7 +296,11 @@ function render() {
   $('legend-class0').textContent = classLabel(data?.class_names, 0);
   $('legend-class1').textContent = classLabel(data?.class_names, 1);
   $('plot').setAttribute('aria-label', describeScene(f, drawn));
-  neuron.update(f, { editable: !page.viewer && f.status !== 'running' });
+  const editable = !page.viewer && f.status !== 'running';
+  const isNetwork = network.update(f, { editable });
+  $('neuron-panel').hidden = isNetwork;
+  $('legend-hidden').hidden = !isNetwork;
+  if (!isNetwork) neuron.update(f, { editable });
   updateView.update(f);
   if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features, page.values.wrong_first);
   updateURL();

@@ -1,6 +1,7 @@
 // The last update's arithmetic (PRODUCT.md §9), typeset with the vendored KaTeX: the rule with
 // the numbers filled in. The numbers all come from the server's `last_update`.
 
+import { backpropLines, hiddenBatchLines } from './backprop.js';
 import { num, sampleCount, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
 
 /** Typeset TeX into an element; plain text if KaTeX did not load. */
@@ -65,9 +66,10 @@ function batchLines(u, config) {
   const eta = texNum(u.learning_rate);
   const mean = u.reduction === 'mean';
   const over = mean ? `\\frac{1}{${u.samples}}\\sum_{i=1}^{${u.samples}}` : `\\sum_{i=1}^{${u.samples}}`;
+  const [w, x] = u.hidden ? ['v', 'h'] : ['w', 'x']; // a network's output neuron reads h
   const lines = [
-    `\\mathbf{g}_w = ${over} \\delta_i\\,\\mathbf{x}_i = ${texVec(u.grad_w)}`,
-    `\\mathbf{w} \\leftarrow \\mathbf{w} - \\eta\\,\\mathbf{g}_w = ${texVec(old.w)} - ${eta}\\cdot${texVec(u.grad_w)} = ${texVec(u.w)}`,
+    `\\mathbf{g}_${w} = ${over} \\delta_i\\,\\mathbf{${x}}_i = ${texVec(u.grad_w)}`,
+    `\\mathbf{${w}} \\leftarrow \\mathbf{${w}} - \\eta\\,\\mathbf{g}_${w} = ${texVec(old.w)} - ${eta}\\cdot${texVec(u.grad_w)} = ${texVec(u.w)}`,
   ];
   if (config.use_bias) {
     lines.splice(1, 0, `g_b = ${over} \\delta_i = ${texNum(u.grad_b)}`);
@@ -77,6 +79,14 @@ function batchLines(u, config) {
 }
 
 function caption(u, config, epoch, n) {
+  if (u.kind === 'backprop') {
+    return `Sample ${u.sample + 1} (x = ${vec(u.x, 6)}, target ${num(u.d)}), one backpropagation step: `
+      + 'forward through the hidden neurons and the output, then the error signal δ back to each hidden neuron.';
+  }
+  if (u.kind === 'batch' && u.hidden) {
+    return `Epoch ${epoch}: one full-batch backpropagation step over all ${u.samples} training samples; `
+      + 'v are the output neuron\'s weights, Wⱼ hidden neuron j\'s.';
+  }
   if (u.kind === 'batch') {
     const how = u.reduction === 'mean' ? 'averaged' : 'summed';
     return `Epoch ${epoch}: one full-batch step with the gradient ${how} over all ${u.samples} training samples, `
@@ -114,7 +124,9 @@ export class UpdateView {
       return;
     }
     const lines = u.kind === 'perceptron' ? perceptronLines(u, frame.config.use_bias)
-      : u.kind === 'gradient' ? gradientLines(u, frame.config) : batchLines(u, frame.config);
+      : u.kind === 'gradient' ? gradientLines(u, frame.config)
+        : u.kind === 'backprop' ? backpropLines(u, frame.config)
+          : [...batchLines(u, frame.config), ...(u.hidden ? hiddenBatchLines(u, frame.config) : [])];
     const p = document.createElement('p');
     p.className = 'update-caption';
     p.textContent = caption(u, frame.config, frame.epoch, sampleCount(frame));

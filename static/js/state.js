@@ -11,14 +11,18 @@ const ruleOf = (v) => v.rule ?? (v.activation === 'step' ? 'perceptron' : 'gradi
 // always: written to the URL even at its default (the core of a setup reads well in a link).
 export const PROPS = [
   { name: 'dataset', type: 'string', default: 'and', key: 'dataset', config: true, always: true },
-  { name: 'activation', type: 'string', default: 'step', key: 'activation', config: true, always: true },
+  { name: 'hidden_units', type: 'int', default: 0, key: 'hidden', config: true },
+  {
+    name: 'activation', type: 'string', key: 'activation', config: true, always: true,
+    default: (v) => (v.hidden_units ? 'sigmoid' : 'step'),
+  },
   { name: 'rule', type: 'string', default: ruleOf, key: 'rule', config: true, always: true },
   {
     name: 'learning_rate', type: 'number', key: 'lr', config: true, always: true,
     default: (v) => (ruleOf(v) === 'perceptron' ? 1 : 0.5),
   },
   { name: 'use_bias', type: 'bool', default: true, key: 'bias', config: true, always: true },
-  { name: 'init', type: 'string', default: 'zeros', key: 'init', config: true },
+  { name: 'init', type: 'string', default: (v) => (v.hidden_units ? 'random' : 'zeros'), key: 'init', config: true },
   { name: 'init_weights', type: 'list', default: null, key: 'w0' },
   { name: 'init_bias', type: 'number', default: 0, key: 'b0' },
   { name: 'seed', type: 'int', default: 0, key: 'seed', config: true },
