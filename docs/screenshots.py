@@ -1,13 +1,13 @@
 """Take the README's screenshots of the playground: laptop, phone, presenter mode and a student.
 
     python docs/screenshots.py        (or: make screenshots)
-    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone)
+    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),
 docs/screenshot-presenter.png (1280×720, a projector), docs/screenshot-upload.png (1366×768, the
 preview of an uploaded CSV) and docs/screenshot-student.png (1366×768, following a teacher who
-shares lesson 1). Set NEURON_CHROMIUM to pick the browser.
+shares lesson 1), and lesson 8, the network that learns XOR, on a laptop and a phone. Set NEURON_CHROMIUM to pick the browser.
 """
 
 from __future__ import annotations
@@ -119,11 +119,20 @@ def upload(page: Page) -> None:
     page.locator("#upload-summary").filter(has_text="rows").wait_for()
 
 
+def lesson_8(page: Page) -> None:
+    """Lesson 8, two hidden neurons, played fast to its 200 epochs: XOR learned."""
+    page.get_by_label("Speed", exact=True).select_option("60:20")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("status").filter(has_text="Finished").wait_for(timeout=30_000)
+
+
 SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-laptop.png", "/?lesson=4&fps=60&spf=100", {"width": 1366, "height": 768}, laptop),
     ("screenshot-phone.png", "/?lesson=1", {"width": 390, "height": 844}, phone),
     ("screenshot-presenter.png", "/?lesson=3&present=1", {"width": 1280, "height": 720}, presenter),
     ("screenshot-upload.png", "/?dataset=and", {"width": 1366, "height": 768}, upload),
+    ("screenshot-lesson8.png", "/?lesson=8", {"width": 1366, "height": 768}, lesson_8),
+    ("screenshot-lesson8-phone.png", "/?lesson=8", {"width": 390, "height": 844}, lesson_8),
 ]  # fmt: skip
 TEACHER = "/?lesson=1"
 
@@ -171,7 +180,7 @@ def main() -> None:
             page.locator("#stats").filter(has_text="epoch").wait_for()
             act(page)
             page.wait_for_timeout(600)  # the last frame drawn and the history curves loaded
-            page.screenshot(path=str(DOCS / filename))
+            page.screenshot(path=str(DOCS / filename), full_page="full" in filename)
             print(f"saved docs/{filename}")
             context.close()
         if not wanted or "screenshot-student.png" in wanted:

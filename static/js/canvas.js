@@ -2,6 +2,7 @@
 // coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
 
 import { onlineSample } from './format.js';
+import { contourSegments } from './contour.js';
 import { HIDDEN_COLOURS } from './network.js';
 
 // Okabe–Ito orange and blue: a pair that stays distinct under every common colour-vision type.
@@ -151,8 +152,10 @@ export class Plot {
     this.ctx.rect(L.left, L.top, L.width, L.height);
     this.ctx.clip();
     this.drawHiddenLines(scene, L, sx, sy);
+    this.drawCurve(scene, sx, sy);
     this.drawLine(scene, sx, sy);
     this.ctx.restore();
+    this.drawHiddenLabels(scene, L, sx, sy);
     this.drawPoints(scene, L, sx, sy);
   }
 
@@ -239,17 +242,54 @@ export class Plot {
         ctx.lineTo(sx(bx), sy(by));
         ctx.stroke();
       }
-      // The name sits a little way in from one end, so that it stays inside the plot.
-      const tx = sx(ax + (bx - ax) * 0.12);
-      const ty = sy(ay + (by - ay) * 0.12);
-      ctx.setLineDash([]);
-      ctx.lineWidth = 4;
-      ctx.strokeStyle = '#ffffff';
-      ctx.strokeText(`h${j + 1}`, tx + 6, ty - 6);
-      ctx.fillStyle = colour;
-      ctx.fillText(`h${j + 1}`, tx + 6, ty - 6);
     });
     ctx.restore();
+  }
+
+  /** Each hidden line's name, a little way in from one end (drawn last, so nothing covers it). */
+  drawHiddenLabels(scene, L, sx, sy) {
+    if (!scene.hiddenLines) return;
+    const { ctx } = this;
+    ctx.save();
+    ctx.font = `bold ${L.font}px system-ui, sans-serif`;
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#ffffff';
+    scene.hiddenLines.forEach((line, j) => {
+      if (!line) return;
+      const [[ax, ay], [bx, by]] = line;
+      const tx = sx(ax + (bx - ax) * 0.12) + 6;
+      const ty = sy(ay + (by - ay) * 0.12) - 6;
+      ctx.strokeText(`h${j + 1}`, tx, ty);
+      ctx.fillStyle = HIDDEN_COLOURS[j % HIDDEN_COLOURS.length];
+      ctx.fillText(`h${j + 1}`, tx, ty);
+    });
+    ctx.restore();
+  }
+
+  /** A network's boundary is curved: where its output grid crosses one half. */
+  drawCurve(scene, sx, sy) {
+    if (!scene.hiddenLines || !scene.grid) return;
+    if (this.curveKey !== scene.grid.data) {
+      this.curve = contourSegments(decodeGrid(scene.grid));
+      this.curveKey = scene.grid.data;
+    }
+    const [x0, x1, y0, y1] = scene.view;
+    const { width, height } = scene.grid;
+    const px = (gx) => sx(x0 + (gx / width) * (x1 - x0));
+    const py = (gy) => sy(y1 - (gy / height) * (y1 - y0));
+    const { ctx } = this;
+    for (const [style, lineWidth] of [['#ffffff', 6], ['#111111', 3]]) {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = lineWidth;
+      ctx.lineCap = 'round';
+      ctx.beginPath();
+      for (const [[ax, ay], [bx, by]] of this.curve) {
+        ctx.moveTo(px(ax), py(ay));
+        ctx.lineTo(px(bx), py(by));
+      }
+      ctx.stroke();
+    }
+    ctx.lineCap = 'butt';
   }
 
   drawLine(scene, sx, sy) {

@@ -68,8 +68,8 @@ export class NetworkView {
     const [hidden, out] = frame.layers;
     const units = hidden.biases.length;
     const nIn = Math.min(names.length, 6);
-    const gap = 44;
-    const height = Math.max(nIn, units) * gap + 40;
+    const gap = Math.max(nIn, units) <= 3 ? 80 : 50;
+    const height = (Math.max(nIn, units) - 1) * gap + 76;
     svg.setAttribute('viewBox', `0 0 420 ${height}`);
     const yAt = (k, n) => height / 2 - ((n - 1) * gap) / 2 + k * gap;
     const xIn = 40;
@@ -88,7 +88,8 @@ export class NetworkView {
     };
     hidden.weights.forEach((row, j) => {
       row.slice(0, nIn).forEach((w, i) => {
-        const at = units > 1 ? 0.3 + 0.4 * ((i + j) % 2) : 0.5; // keep crossing numbers apart
+        // Lines that cross meet half-way: their numbers sit near the input, the others' further on.
+        const at = i === j ? 0.62 : 0.22;
         link(xIn + 14, yAt(i, nIn), xHid - 18, yAt(j, units), w, num(w), at);
       });
     });
@@ -101,7 +102,7 @@ export class NetworkView {
       const y = yAt(j, units);
       svg.append(el('circle', { cx: xHid, cy: y, r: 18, class: 'node hidden-node', stroke: HIDDEN_COLOURS[j % 8] }));
       svg.append(el('text', { x: xHid, y: y + 5, class: 'sum-label small' }, `h${j + 1}`));
-      svg.append(el('text', { x: xHid, y: y + 32, class: 'node-note' }, `c=${num(c)}`));
+      svg.append(el('text', { x: xHid, y: y - 24, class: 'node-note' }, `c=${num(c)}`));
     });
     svg.append(el('circle', { cx: xOut, cy: height / 2, r: 16, class: 'node out' }));
     svg.append(el('text', { x: xOut, y: height / 2 + 5, class: 'sum-label small' }, 'σ'));

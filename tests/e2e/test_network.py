@@ -27,8 +27,10 @@ def pixels_near(page: Page, rgb: tuple[int, int, int]) -> int:
 
 
 def test_lesson_8_draws_the_network_and_its_hidden_lines(pages: Pages) -> None:
-    page = pages.new("/?lesson=8")
-    open_page(page, page.url)
+    page = pages.new("/")
+    page.get_by_text("Lessons", exact=True).click()
+    page.get_by_role("link", name="8. Two neurons solve XOR").click()  # the server's list
+    expect(page).to_have_url(re.compile(r"lesson=8"))
     expect(page.get_by_role("heading", name="Lesson 8: Two neurons solve XOR")).to_be_visible()
     expect(control(page, "Hidden neurons")).to_have_value("2")
     expect(control(page, "Activation")).to_have_value("tanh")
