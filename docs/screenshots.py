@@ -6,8 +6,9 @@
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),
 docs/screenshot-presenter.png (1280×720, a projector), docs/screenshot-upload.png (1366×768, the
-preview of an uploaded CSV) and docs/screenshot-student.png (1366×768, following a teacher who
-shares lesson 1), and lesson 8, the network that learns XOR, on a laptop and a phone. Set NEURON_CHROMIUM to pick the browser.
+preview of an uploaded CSV), docs/screenshot-student.png (1366×768, following a teacher who
+shares lesson 1) and docs/screenshot-lesson8.png (1366×768, the network that learns XOR). Set
+NEURON_CHROMIUM to pick the browser.
 """
 
 from __future__ import annotations
@@ -132,7 +133,6 @@ SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-presenter.png", "/?lesson=3&present=1", {"width": 1280, "height": 720}, presenter),
     ("screenshot-upload.png", "/?dataset=and", {"width": 1366, "height": 768}, upload),
     ("screenshot-lesson8.png", "/?lesson=8", {"width": 1366, "height": 768}, lesson_8),
-    ("screenshot-lesson8-phone.png", "/?lesson=8", {"width": 390, "height": 844}, lesson_8),
 ]  # fmt: skip
 TEACHER = "/?lesson=1"
 
@@ -180,7 +180,7 @@ def main() -> None:
             page.locator("#stats").filter(has_text="epoch").wait_for()
             act(page)
             page.wait_for_timeout(600)  # the last frame drawn and the history curves loaded
-            page.screenshot(path=str(DOCS / filename), full_page="full" in filename)
+            page.screenshot(path=str(DOCS / filename))
             print(f"saved docs/{filename}")
             context.close()
         if not wanted or "screenshot-student.png" in wanted:

@@ -54,7 +54,7 @@ const neuron = new NeuronView(
 );
 const network = new NetworkView(
   { panel: $('network-panel'), svg: $('network-svg'), weights: $('network-weights'), space: $('hidden-space'),
-    caption: $('hidden-space-caption'), hint: $('network-hint') },
+    hint: $('network-hint') },
   { onSetLayers: (layers) => send({ type: 'set', layers }) },
 );
 const lineDrag = new LineDrag(plot, { hint: $('drag-hint'), onSet: setWeights });

@@ -42,8 +42,8 @@ function valueAt(layers, [layer, row, column]) {
 }
 
 export class NetworkView {
-  constructor({ panel, svg, weights, space, caption, hint }, { onSetLayers }) {
-    Object.assign(this, { panel, svg, weightsBox: weights, space, caption, hint, onSetLayers });
+  constructor({ panel, svg, weights, space, hint }, { onSetLayers }) {
+    Object.assign(this, { panel, svg, weightsBox: weights, space, hint, onSetLayers });
     this.rowsKey = null;
     this.inputs = [];
     this.sent = null;
@@ -160,8 +160,7 @@ export class NetworkView {
   /** The training points at (h1, h2) with the output neuron's line there. */
   drawSpace(frame) {
     const space = frame.boundary.hidden_space;
-    this.space.hidden = !space;
-    this.caption.hidden = !space;
+    this.space.closest('figure').hidden = !space; // an <svg> has no `hidden` of its own
     if (!space) return;
     const svg = this.space;
     svg.replaceChildren();

@@ -85,7 +85,7 @@ export function bindDownloads(getFrame, plot, getDatasets = () => ({})) {
     if (!frame) return;
     const body = {
       session: frame.id, dataset: frame.config.dataset, epoch: frame.epoch,
-      feature_names: frame.feature_names, weights: frame.weights, bias: frame.bias,
+      feature_names: frame.feature_names, weights: frame.weights, bias: frame.bias, layers: frame.layers,
       loss: frame.loss, accuracy: frame.accuracy, test_accuracy: frame.test_accuracy,
       config: frame.config,
     };

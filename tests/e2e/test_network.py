@@ -95,3 +95,24 @@ def test_lesson_8_learns_xor_to_its_known_weights(pages: Pages) -> None:
     expect(page.get_by_label("b: bias of the output")).to_have_value("4.731")
     expect(page.get_by_label("w11: x1 → h1")).to_have_value("3.829")
     assert MINUS not in page.get_by_label("w11: x1 → h1").input_value()
+
+
+def test_choosing_hidden_neurons_turns_a_step_neuron_into_a_network_and_back(pages: Pages) -> None:
+    page = pages.new("/?dataset=xor")
+    open_page(page, page.url)
+    expect(page.locator("#neuron-panel")).to_be_visible()
+    control(page, "Hidden neurons").select_option("3")
+    expect(page.locator("#network-panel")).to_be_visible()
+    expect(page.locator("#neuron-panel")).to_be_hidden()
+    expect(control(page, "Activation")).to_have_value("sigmoid")  # step cannot backpropagate
+    expect(control(page, "Rule")).to_have_value("gradient")
+    expect(control(page, "Initial weights")).to_have_value("random")
+    expect(page.get_by_label("v3: h3 → output")).to_be_visible()
+    expect(page.locator(".hidden-figure")).to_be_hidden()  # drawn for two hidden neurons only
+    expect(page).to_have_url(re.compile(r"hidden=3"))
+    button(page, "Step").click()
+    expect(page.locator("#update .update-caption")).to_contain_text("full-batch backpropagation step")
+    control(page, "Hidden neurons").select_option("0")
+    expect(page.locator("#neuron-panel")).to_be_visible()
+    expect(page.locator("#network-panel")).to_be_hidden()
+    expect(page.get_by_role("status")).to_contain_text("not linearly separable")
