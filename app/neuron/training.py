@@ -85,7 +85,9 @@ class Run:
         self.b = float(state.bias)
         self.hidden: HiddenLayer | None = None
         if config.hidden_units:
-            self.hidden = hidden_layer_from(state.hidden or {}, ACTIVATIONS[config.activation],
+            if state.hidden is None:
+                raise NeuronError("hidden_units", "this run's state has no hidden layer")
+            self.hidden = hidden_layer_from(state.hidden, ACTIVATIONS[config.activation],
                                             self.data.n_features, config.hidden_units, True)  # fmt: skip
         # w, b, hidden layer, z, o, scores
         self._scored: tuple[Array, float, HiddenLayer | None, Array, Array, Scores] | None = None

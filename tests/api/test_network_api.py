@@ -47,6 +47,9 @@ def test_lesson_8_trains_to_its_known_answer_and_the_export_reproduces_it(
     assert flat(replayed["hidden"]["weights"]) == pytest.approx(
         flat(final["layers"][0]["weights"]), abs=1e-9)  # fmt: skip
     assert replayed["hidden"]["biases"] == pytest.approx(final["layers"][0]["biases"], abs=1e-9)
+    asked = client.post(f"/api/sessions/{sid}/predict", json={"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]]})
+    assert asked.json()["predictions"] == [0, 1, 1, 0]
+    assert asked.json()["outputs"] == pytest.approx(final["outputs"], abs=1e-12)
     history = client.get(f"/api/sessions/{sid}/history").json()
     assert [row["epoch"] for row in history[:2]] == [0, 1] and history[-1]["epoch"] == 200
     assert history[-1]["hidden"] == final["layers"][0] and history[-1]["accuracy"] == 1.0
