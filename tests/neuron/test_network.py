@@ -220,3 +220,19 @@ def test_every_lesson_has_a_complete_config_and_runs() -> None:
         config = complete_config(lesson.config)
         assert config.as_dict() == lesson.complete_config()
         assert lesson.epochs >= 1 and lesson.title and lesson.text
+
+
+@pytest.mark.parametrize("batch", ["online", "full"])
+def test_a_network_that_overflows_stops_diverged_with_finite_numbers(batch: str) -> None:
+    run = Run(complete_config({"dataset": "xor", "hidden_units": 2, "activation": "linear",
+                               "learning_rate": 100.0, "batch": batch}))  # fmt: skip
+    layers = run.layers()
+    layers[0]["weights"] = [[1e308, 1e308], [1.0, 1.0]]
+    layers[1]["weights"] = [[1e308, -1e308]]
+    run.set_parameters(None, None, layers)
+    run.train_epochs(5)
+    assert run.state.status.value == "diverged"
+    assert np.isfinite(run.parameters()).all()
+    ev = run.evaluate()
+    assert np.isfinite(ev.outputs).all() and ev.loss == 1e308
+    assert run.state.hidden is not None and np.isfinite(run.state.hidden["weights"]).all()
