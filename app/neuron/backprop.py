@@ -20,6 +20,8 @@ from app.neuron.updates import batch_record, finite, finite_numbers, update_reco
 if TYPE_CHECKING:
     from app.neuron.training import Run
 
+RECORD_MAX_HIDDEN_WEIGHTS = 64  # hidden weights a record spells out (8 neurons × 8 inputs)
+
 
 def backprop_online_pass(run: Run, chunk: np.ndarray) -> int:
     """One backpropagation update per sample of `chunk`; returns how many were kept."""
@@ -42,7 +44,7 @@ def backprop_online_pass(run: Run, chunk: np.ndarray) -> int:
             run.state.status = Status.DIVERGED
             done = k
             break
-        last = (int(s), x, zh, h, float(z), float(o), delta, delta_h, dw, db, dW, dc, w, b, hidden,
+        last = (int(s), x, zh, h, float(z), float(o), delta, delta_h, dw, db, w, b, hidden,
                 new_w, new_b, new_hidden)  # fmt: skip
         w, b, hidden = new_w, new_b, new_hidden
     run.w, run.b, run.hidden = w, b, hidden
@@ -52,8 +54,7 @@ def backprop_online_pass(run: Run, chunk: np.ndarray) -> int:
 
 
 def _online_record(run: Run, s: int, x: Array, zh: Array, h: Array, z: float, o: float,
-                   delta: float, delta_h: Array, dw: Array, db: float, dW: Array, dc: Array,
-                   w0: Array, b0: float, hidden0: HiddenLayer, w1: Array, b1: float,
+                   delta: float, delta_h: Array, dw: Array, db: float, w0: Array, b0: float, hidden0: HiddenLayer, w1: Array, b1: float,
                    hidden1: HiddenLayer) -> dict[str, Any]:  # fmt: skip
     """The single neuron's update record for the output neuron (its x being h), and the
     hidden layer's numbers beside it under `hidden`."""
@@ -65,12 +66,19 @@ def _online_record(run: Run, s: int, x: Array, zh: Array, h: Array, z: float, o:
     record["h"] = finite_numbers(h)
     record["hidden"] = {
         "z": finite_numbers(zh), "h": finite_numbers(h), "delta": finite_numbers(delta_h),
-        "delta_weights": finite_numbers(dW), "delta_biases": finite_numbers(dc),
-        "weights_before": finite_numbers(hidden0.weights),
-        "biases_before": finite_numbers(hidden0.biases),
-        "weights": finite_numbers(hidden1.weights), "biases": finite_numbers(hidden1.biases),
+        "biases_before": finite_numbers(hidden0.biases), "biases": finite_numbers(hidden1.biases),
+        **_matrices(hidden0, weights_before=hidden0.weights, weights=hidden1.weights),
     }  # fmt: skip
     return record
+
+
+def _matrices(hidden: HiddenLayer, **matrices: Array) -> dict[str, Any]:
+    """The hidden weight matrices for the record, while small enough to show: past
+    RECORD_MAX_HIDDEN_WEIGHTS they would outgrow a frame (PRODUCT.md §7: at most 16 kB), and
+    the state's `layers` carries them anyway."""
+    if hidden.weights.size > RECORD_MAX_HIDDEN_WEIGHTS:
+        return {"matrices": False}
+    return {"matrices": True, **{k: finite_numbers(v) for k, v in matrices.items()}}
 
 
 def train_network_full_batch(run: Run, epochs: int) -> Progress:
@@ -100,9 +108,10 @@ def train_network_full_batch(run: Run, epochs: int) -> Progress:
             break
         record = batch_record(run, grad_w, grad_b, new_w, new_b)
         record["hidden"] = {
-            "grad_weights": finite_numbers(grad_W), "grad_biases": finite_numbers(grad_c),
-            "weights_before": hidden.weights.tolist(), "biases_before": hidden.biases.tolist(),
-            "weights": new_hidden.weights.tolist(), "biases": new_hidden.biases.tolist(),
+            "grad_biases": finite_numbers(grad_c), "biases_before": hidden.biases.tolist(),
+            "biases": new_hidden.biases.tolist(),
+            **_matrices(hidden, grad_weights=grad_W, weights_before=hidden.weights,
+                        weights=new_hidden.weights),
         }  # fmt: skip
         run.state.last_update = record
         run.w, run.b, run.hidden = new_w, new_b, new_hidden

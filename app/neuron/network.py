@@ -17,6 +17,7 @@ from app.neuron.activations import Activation, Array
 from app.neuron.errors import NeuronError
 
 HIDDEN_INIT_SCALE = 1.0  # std of random hidden-network weights: 0.1 would sit near the saddle
+MAX_HIDDEN_WEIGHTS = 128  # hidden_units × features: beyond, a frame would pass 16 kB (PRODUCT §7)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,14 @@ class HiddenLayer:
 
     def as_dict(self) -> dict[str, Any]:
         return {"weights": self.weights.tolist(), "biases": self.biases.tolist()}
+
+
+def check_hidden_size(units: int, n_features: int) -> None:
+    if units * n_features > MAX_HIDDEN_WEIGHTS:
+        most = max(0, MAX_HIDDEN_WEIGHTS // n_features)
+        raise NeuronError("hidden_units", f"at most {MAX_HIDDEN_WEIGHTS} hidden weights "
+                          f"(hidden_units × features): with {n_features} features, at most {most} "
+                          "hidden neurons")  # fmt: skip
 
 
 def hidden_layer_from(values: dict[str, Any], activation: Activation, n_features: int,

@@ -22,7 +22,7 @@ from app.neuron.errors import NeuronError
 from app.neuron.backprop import backprop_online_pass, train_network_full_batch
 from app.neuron.gradient import gradient_online_pass, train_full_batch
 from app.neuron.losses import LOSSES, Loss
-from app.neuron.network import HiddenLayer, hidden_layer_from, random_network
+from app.neuron.network import HiddenLayer, check_hidden_size, hidden_layer_from, random_network
 from app.neuron.perceptron import perceptron_pass
 from app.neuron.progress import Evaluation, HistoryRow, Progress, RunState, Status
 
@@ -78,6 +78,8 @@ class Run:
         self.z_star = midpoint_preactivation(self.activation)
         low = self.activation.low_target
         self.targets = np.where(self.data.y == 1, 1.0, low)
+        if config.hidden_units:
+            check_hidden_size(config.hidden_units, self.data.n_features)
         if state is None:
             state = initial_state(config, self.data.n_features)
         self.state = state

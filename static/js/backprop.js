@@ -29,8 +29,9 @@ export function backpropLines(u, config) {
   const lines = [];
   H.z.forEach((z, j) => {
     const n = j + 1;
-    lines.push(`z_{${n}} = \\mathbf{W}_{${n}}\\cdot\\mathbf{x}${bias ? ` + c_{${n}}` : ''} = ${texVec(H.weights_before[j])}\\cdot${texVec(u.x)}`
-      + `${bias ? ` + ${texFactor(H.biases_before[j])}` : ''} = ${texNum(z)},\\quad h_{${n}} = ${g}(z_{${n}}) = ${texNum(H.h[j])}`);
+    // Wide layers send no matrices (they would outgrow a frame): the sum is named, not spelt out.
+    const terms = H.matrices ? `${texVec(H.weights_before[j])}\\cdot${texVec(u.x)}${bias ? ` + ${texFactor(H.biases_before[j])}` : ''} = ` : '';
+    lines.push(`z_{${n}} = \\mathbf{W}_{${n}}\\cdot\\mathbf{x}${bias ? ` + c_{${n}}` : ''} = ${terms}${texNum(z)},\\quad h_{${n}} = ${g}(z_{${n}}) = ${texNum(H.h[j])}`);
   });
   lines.push(`z = \\mathbf{v}\\cdot\\mathbf{h}${bias ? ' + b' : ''} = ${texVec(u.w_before)}\\cdot${texVec(H.h)}`
     + `${bias ? ` + ${texFactor(u.b_before)}` : ''} = ${texNum(u.z)},\\quad o = \\sigma(z) = ${texNum(u.output)},\\quad t = ${texNum(u.d)}`);
@@ -40,7 +41,10 @@ export function backpropLines(u, config) {
   H.delta.forEach((dj, j) => {
     const n = j + 1;
     lines.push(`\\delta_{${n}} = \\delta\\,v_{${n}}\\,${g}'(z_{${n}}) = ${texFactor(u.delta)}\\cdot${texFactor(u.w_before[j])}\\cdot${slopeTex(config.activation, H.z[j], H.h[j])} = ${texNum(dj)}`);
-    lines.push(`\\mathbf{W}_{${n}} \\leftarrow \\mathbf{W}_{${n}} - \\eta\\,\\delta_{${n}}\\,\\mathbf{x} = ${texVec(H.weights_before[j])} - ${eta}\\cdot${texFactor(dj)}\\cdot${texVec(u.x)} = ${texVec(H.weights[j])}`
+    const move = H.matrices
+      ? ` = ${texVec(H.weights_before[j])} - ${eta}\\cdot${texFactor(dj)}\\cdot${texVec(u.x)} = ${texVec(H.weights[j])}`
+      : '';
+    lines.push(`\\mathbf{W}_{${n}} \\leftarrow \\mathbf{W}_{${n}} - \\eta\\,\\delta_{${n}}\\,\\mathbf{x}${move}`
       + (bias ? `,\\quad c_{${n}} \\leftarrow ${texNum(H.biases_before[j])} - ${eta}\\cdot${texFactor(dj)} = ${texNum(H.biases[j])}` : ''));
   });
   return lines;
@@ -51,9 +55,11 @@ export function hiddenBatchLines(u, config) {
   const eta = texNum(u.learning_rate);
   const over = u.reduction === 'mean' ? `\\frac{1}{${u.samples}}\\sum_i` : '\\sum_i';
   const H = u.hidden;
-  return H.grad_weights.map((row, j) => {
+  return H.biases.map((c, j) => {
     const n = j + 1;
-    return `\\mathbf{W}_{${n}} \\leftarrow \\mathbf{W}_{${n}} - \\eta ${over} \\delta_{${n},i}\\,\\mathbf{x}_i = ${texVec(H.weights_before[j])} - ${eta}\\cdot${texVec(row)} = ${texVec(H.weights[j])}`
-      + (config.use_bias ? `,\\quad c_{${n}} \\leftarrow ${texNum(H.biases_before[j])} - ${eta}\\cdot${texFactor(H.grad_biases[j])} = ${texNum(H.biases[j])}` : '');
+    const move = H.matrices
+      ? ` = ${texVec(H.weights_before[j])} - ${eta}\\cdot${texVec(H.grad_weights[j])} = ${texVec(H.weights[j])}` : '';
+    return `\\mathbf{W}_{${n}} \\leftarrow \\mathbf{W}_{${n}} - \\eta ${over} \\delta_{${n},i}\\,\\mathbf{x}_i${move}`
+      + (config.use_bias ? `,\\quad c_{${n}} \\leftarrow ${texNum(H.biases_before[j])} - ${eta}\\cdot${texFactor(H.grad_biases[j])} = ${texNum(c)}` : '');
   });
 }

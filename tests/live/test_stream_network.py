@@ -49,3 +49,17 @@ def test_playing_lesson_8_learns_xor_and_stops_at_its_epochs(shared_server: Serv
             assert last["last_update"]["kind"] == "backprop"
 
     run(scenario())
+
+
+def test_network_frames_stay_within_the_size_limits(shared_server: ServerProcess) -> None:
+    """PRODUCT.md §7: a gate's steady frames stay small with a hidden layer too, and the widest
+    network allowed (4 hidden neurons on 30 features) keeps every frame within 16 kB."""
+    from tests.live.test_frames import ANY_LIMIT, STEADY_LIMIT, sizes_while_playing
+
+    first, sizes, _ = sizes_while_playing(shared_server, 20, **LESSON_8)
+    assert first <= ANY_LIMIT and max(sizes) <= STEADY_LIMIT, (first, max(sizes))
+    for batch in ("online", "full"):
+        first, sizes, state = sizes_while_playing(
+            shared_server, 10, dataset="breast_cancer", hidden_units=4, batch=batch)  # fmt: skip
+        assert max(first, *sizes) <= ANY_LIMIT, (batch, first, max(sizes))
+        assert state["last_update"]["hidden"]["matrices"] is False  # 120 weights: not spelt out

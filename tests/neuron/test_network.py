@@ -236,3 +236,10 @@ def test_a_network_that_overflows_stops_diverged_with_finite_numbers(batch: str)
     ev = run.evaluate()
     assert np.isfinite(ev.outputs).all() and ev.loss == 1e308
     assert run.state.hidden is not None and np.isfinite(run.state.hidden["weights"]).all()
+
+
+def test_a_hidden_layer_is_refused_past_128_hidden_weights() -> None:
+    with pytest.raises(NeuronError) as refused:
+        Run(complete_config({"dataset": "breast_cancer", "hidden_units": 5}))  # 5 × 30 weights
+    assert refused.value.field == "hidden_units" and "at most 4 hidden neurons" in refused.value.message
+    assert Run(complete_config({"dataset": "breast_cancer", "hidden_units": 4})).hidden is not None
