@@ -132,6 +132,8 @@ def boundary(w: Array, b: float, f: Activation, z_star: float, points: Array,
         "line": clip_line_to_box(w2, z_star - b2, box),
         "grid": {"width": size, "height": size, "data": base64.b64encode(grid).decode("ascii")},
         "plane": None if plane is None else plane.as_dict(),
+        "hidden_lines": None,  # a single neuron has no hidden layer (network_boundary below)
+        "hidden_space": None,
     }
 
 
