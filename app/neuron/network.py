@@ -66,11 +66,18 @@ def check_hidden_size(units: int, n_features: int) -> None:
                           "hidden neurons")  # fmt: skip
 
 
+def layer_array(values: Any) -> Array:
+    """A layer's weights or biases as floats; ragged rows are the client's error, named."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except ValueError:
+        raise NeuronError("layers", "every row of a layer needs the same number of weights") from None
+
+
 def hidden_layer_from(values: dict[str, Any], activation: Activation, n_features: int,
                       units: int, use_bias: bool) -> HiddenLayer:  # fmt: skip
     """A layer from its JSON form, its shape checked (errors name the field `layers`)."""
-    weights = np.asarray(values["weights"], dtype=np.float64)
-    biases = np.asarray(values["biases"], dtype=np.float64)
+    weights, biases = layer_array(values["weights"]), layer_array(values["biases"])
     if weights.shape != (units, n_features) or biases.shape != (units,):
         raise NeuronError("layers", f"the hidden layer needs {units} rows of {n_features} weights "
                           f"and {units} biases")  # fmt: skip

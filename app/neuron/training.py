@@ -22,7 +22,9 @@ from app.neuron.errors import NeuronError
 from app.neuron.backprop import backprop_online_pass, train_network_full_batch
 from app.neuron.gradient import gradient_online_pass, train_full_batch
 from app.neuron.losses import LOSSES, Loss
-from app.neuron.network import HiddenLayer, check_hidden_size, hidden_layer_from, random_network
+from app.neuron.network import (
+    HiddenLayer, check_hidden_size, hidden_layer_from, layer_array, random_network,
+)  # fmt: skip
 from app.neuron.perceptron import perceptron_pass
 from app.neuron.progress import Evaluation, HistoryRow, Progress, RunState, Status
 
@@ -196,16 +198,17 @@ class Run:
                               + ("the hidden layer, then the output neuron" if count == 2
                                  else "the output neuron"))  # fmt: skip
         *hidden, out = layers
+        new_hidden = self.hidden
         if self.hidden is not None:
-            self.hidden = hidden_layer_from(hidden[0], self.hidden.activation, self.data.n_features,
+            new_hidden = hidden_layer_from(hidden[0], self.hidden.activation, self.data.n_features,
                                             self.hidden.units, self.config.use_bias)  # fmt: skip
-        w, b = np.asarray(out["weights"], dtype=np.float64), np.asarray(out["biases"], dtype=np.float64)
+        w, b = layer_array(out["weights"]), layer_array(out["biases"])
         if w.shape != (1, len(self.w)) or b.shape != (1,):
             raise NeuronError("layers", f"the output layer needs 1 row of {len(self.w)} weights "
                               "and 1 bias")  # fmt: skip
         if not self.config.use_bias and b[0] != 0:
             raise NeuronError("layers", "the bias is off (use_bias false); it stays 0")
-        self.w, self.b = w[0].copy(), float(b[0])
+        self.w, self.b, self.hidden = w[0].copy(), float(b[0]), new_hidden  # all checked: now
 
     def layers(self) -> list[dict[str, Any]]:
         """Every layer's weight matrix (a row per neuron) and biases, the output neuron last."""

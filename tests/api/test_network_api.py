@@ -97,6 +97,8 @@ def test_patch_sets_one_hidden_weight_and_nothing_else(client: TestClient) -> No
     ({"layers": [{"weights": [[1.0, 2.0]], "biases": [0.0]}]}, "layers"),
     ({"layers": [{"weights": [[1.0, 2.0, 3.0]] * 2, "biases": [0.0, 0.0]},
                  {"weights": [[1.0, 1.0]], "biases": [0.0]}]}, "layers"),
+    ({"layers": [{"weights": [[1.0, 2.0], [1.0]], "biases": [0.0, 0.0]},
+                 {"weights": [[1.0, 1.0]], "biases": [0.0]}]}, "layers"),
     ({"weights": [1.0, 2.0, 3.0]}, "weights"),
     ({"activation": "step"}, "hidden_units"),
     ({"rule": "perceptron"}, "hidden_units"),
