@@ -46,6 +46,7 @@ def backprop_online_pass(run: Run, chunk: np.ndarray) -> int:
             break
         last = (int(s), x, zh, h, float(z), float(o), delta, delta_h, dw, db, w, b, hidden,
                 new_w, new_b, new_hidden)  # fmt: skip
+        run.state.changes += delta != 0
         w, b, hidden = new_w, new_b, new_hidden
     run.w, run.b, run.hidden = w, b, hidden
     if last is not None:  # only the pass's final update is shown, so only it is recorded
@@ -116,6 +117,7 @@ def train_network_full_batch(run: Run, epochs: int) -> Progress:
         run.state.last_update = record
         run.w, run.b, run.hidden = new_w, new_b, new_hidden
         run.state.step += 1
+        run.state.changes += 1
         run.sync()
         run.state.epoch += 1
         run.close_epoch(progress)

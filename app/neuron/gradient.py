@@ -32,6 +32,7 @@ def gradient_online_pass(run: Run, chunk: np.ndarray) -> int:
             done = k
             break
         last = (int(s), x, float(z), float(o), delta, dw, db, w, b, new_w, new_b)
+        run.state.changes += delta != 0
         w, b = new_w, new_b
     run.w, run.b = w, b
     if last is not None:  # only the pass's final update is shown, so only it is recorded
@@ -64,6 +65,7 @@ def train_full_batch(run: Run, epochs: int) -> Progress:
         run.state.last_update = batch_record(run, grad_w, grad_b, new_w, new_b)
         run.w, run.b = new_w, new_b
         run.state.step += 1
+        run.state.changes += bool(grad_w.any() or grad_b)
         run.sync()
         run.state.epoch += 1
         run.close_epoch(progress)

@@ -52,6 +52,7 @@ def perceptron_pass(run: Run, chunk: np.ndarray) -> int:
                 run.state.status = Status.DIVERGED
                 return i
             run.state.epoch_errors += 1
+            run.state.changes += 1
             last = (i, before)
             i += 1
     run.w, run.b = w, b

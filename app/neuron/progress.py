@@ -22,7 +22,8 @@ class RunState:
     weights: list[float]
     bias: float
     epoch: int = 0
-    step: int = 0
+    step: int = 0  # samples seen (online) or full-batch steps taken
+    changes: int = 0  # updates that moved a weight or the bias (a right answer moves nothing)
     cursor: int = 0  # next position in the current epoch's sample order (online only)
     epoch_errors: int = 0  # perceptron errors so far in the current epoch
     status: Status = Status.IDLE
