@@ -151,6 +151,7 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None  # where its output goes (else nowhere)
     args: list[str] = field(default_factory=list)  # more of python -m app's options
+    start_seconds: float = 20.0  # until /healthz answers
 
     @property
     def url(self) -> str:
@@ -169,7 +170,7 @@ class ServerProcess:
         )  # fmt: skip
         if self.log is not None:
             out.close()  # type: ignore[union-attr]
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + self.start_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
@@ -178,7 +179,7 @@ class ServerProcess:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not become healthy in 20 s")
+        raise RuntimeError(f"server did not become healthy in {self.start_seconds:g} s")
 
     def stop(self, kill: bool = False) -> None:
         if self.process is None:
