@@ -1,32 +1,40 @@
-"""Live streaming under load: a real server process, and clients in another process.
+"""Live streaming under load: a real server, and the load's clients in other processes.
 
-Each scenario starts a fresh server (`python -m app`, its own SQLite file), then a client process
-(`python -m bench.streaming --client ...`) creates the sessions over REST, opens one WebSocket per
-connection, presses play, lets the runners settle and then records, for a fixed window, the
-arrival time of every frame. The server's CPU and RSS are read with psutil over the same window.
-Sessions play XOR with the perceptron, which never converges, so they stream until paused; every
-frame carries a 64 × 64 heatmap. Compression is negotiated as browsers do (permessage-deflate).
+Each scenario starts a fresh server — one process on its SQLite file, or `python -m app
+--workers 2` on a Redis the benchmark starts itself (bench/servers.py) — creates the sessions
+over REST, then starts client processes (`python -m bench.streaming --client ...`) that open the
+scenario's WebSockets, press play and record the arrival of every frame. Once every client is
+playing and the runners have settled, this process picks one window (a perf_counter span, the
+same clock in every process) for all of them and reads the server's CPU time (every worker's) over
+it with psutil; the clients count the frames that arrived inside it.
+
+Sessions play the overlapping clouds (200 points) with the perceptron, which never converges, so
+the boundary moves on every frame and compact frames carry a new heatmap each time (XOR with the
+perceptron comes back to the same weights every epoch: its compact frames are nearly empty and
+would flatter the server). Every frame's boundary is the default 64 × 64 heatmap.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import frame_sizes
+from bench.servers import connections_per_worker, serving
+
 ROOT = Path(__file__).resolve().parent.parent
-FRAME_PREFIX = '{"type":"frame"'
-SESSION_CONFIG = {"dataset": "xor"}  # perceptron on XOR: never converges, plays until paused
+# The perceptron on overlapping clouds never converges: a new boundary on every frame.
+SESSION_CONFIG = {"dataset": "overlap", "n_samples": 200}
 P95_TARGET_MS = 50.0
 DELIVERED_TARGET = 0.95
+SETTLE_S = 1.5
+CONNECTIONS_PER_CLIENT = 250  # the load's clients are processes too: one core each at most
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,9 @@ class Scenario:
     sessions: int
     viewers_per_session: int = 1  # the first connection of a session holds its control token
     fps: int = 30
-    compression: bool = True
+    workers: int = 1  # more than one: on Redis
     targeted: bool = False  # the issue's target applies to this scenario
+    ladder: bool = False  # one of the one-process levels that say how many sessions it holds
 
     @property
     def connections(self) -> int:
@@ -46,131 +55,148 @@ class Scenario:
 SCENARIOS = [
     Scenario("1 session at 60 fps", 1, fps=60, targeted=True),  # PRODUCT.md §12
     Scenario("10 sessions", 10),
-    Scenario("100 sessions", 100),
-    Scenario("300 sessions", 300, targeted=True),
-    Scenario("300 sessions, no compression", 300, compression=False),
-    Scenario("500 sessions", 500),
-    Scenario("1 session, 200 viewers", 1, viewers_per_session=200),
+    *(Scenario(f"{n} sessions", n, targeted=n == 300, ladder=True) for n in (100, 150, 200, 300)),
+    Scenario("300 sessions, 2 workers on Redis", 300, workers=2, targeted=True),
+    Scenario("1 session, 1,000 viewers", 1, viewers_per_session=1000),
+    Scenario("1 session, 1,000 viewers, 2 workers on Redis", 1, viewers_per_session=1000,
+             workers=2, targeted=True),  # fmt: skip
 ]
-QUICK = ("1 session at 60 fps", "10 sessions", "100 sessions", "300 sessions")
+QUICK_SCENARIOS = [  # the same paths, tiny: checks the code, measures nothing
+    Scenario("1 session at 60 fps", 1, fps=60, targeted=True),
+    *(Scenario(f"{n} sessions", n, ladder=True) for n in (5, 10)),
+    Scenario("10 sessions, 2 workers on Redis", 10, workers=2, targeted=True),
+    Scenario("1 session, 20 viewers, 2 workers on Redis", 1, viewers_per_session=20, workers=2,
+             targeted=True),  # fmt: skip
+]
 
 
-def run(quick: bool = False, window_s: float = 5.0, only: list[str] | None = None) -> dict[str, Any]:
-    from tests.conftest import ServerProcess  # the same real-server helper the tests use
-
-    results: dict[str, Any] = {"window_s": window_s, "session_config": SESSION_CONFIG,
+def run(quick: bool = False, window_s: float | None = None,
+        only: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    window = window_s if window_s is not None else (2.0 if quick else 5.0)
+    results: dict[str, Any] = {"window_s": window, "session_config": SESSION_CONFIG,
                                "scenarios": []}  # fmt: skip
-    for scenario in SCENARIOS:
-        if (quick and scenario.name not in QUICK) or (only and scenario.name not in only):
+    for scenario in QUICK_SCENARIOS if quick else SCENARIOS:
+        if only and scenario.name not in only:
             continue
-        with tempfile.TemporaryDirectory(prefix="bench-stream-") as tmp:
-            server = ServerProcess(Path(tmp) / "sessions.sqlite3",
-                                   env={"NEURON_MAX_SESSIONS": "10000"}).start()  # fmt: skip
-            try:
-                assert server.process is not None
-                row = _client(scenario, server.url, server.ws_url, server.process.pid, window_s)
-            finally:
-                server.stop()
+        with serving(scenario.workers) as (server, pids):
+            row = _measure(scenario, server, pids, window)
         row["load_average"] = [round(v, 2) for v in os.getloadavg()]
         results["scenarios"].append(row)
         print(f"  streaming: {scenario.name}: p95 {row['interval_ms']['p95']:.1f} ms, "
               f"{100 * row['delivered']:.1f}% delivered", file=sys.stderr, flush=True)  # fmt: skip
+    results["one_process_holds"] = _holds(results["scenarios"])
+    if not only:
+        results["frame_sizes"] = frame_sizes.run(quick=quick)
     return results
 
 
-def _client(scenario: Scenario, url: str, ws_url: str, pid: int, window_s: float) -> dict[str, Any]:
-    args = {"scenario": asdict(scenario), "url": url, "ws_url": ws_url, "pid": pid, "window_s": window_s}
-    done = subprocess.run([sys.executable, "-m", "bench.streaming", "--client", json.dumps(args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180 + 2 * window_s)  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"stream client failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout))
+def _within_target(row: dict[str, Any]) -> bool:
+    return bool(row["interval_ms"]["p95"] <= P95_TARGET_MS and row["delivered"] >= DELIVERED_TARGET)
 
 
-# ---- the client process ---------------------------------------------------------------------
-async def _client_main(args: dict[str, Any]) -> dict[str, Any]:
-    import httpx
+def _holds(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The largest one-process level within target, and the smallest that was not (coarse)."""
+    ladder = sorted((r for r in rows if r["ladder"]), key=lambda r: r["sessions"])
+    if not ladder:
+        return None
+    met = [r["sessions"] for r in ladder if _within_target(r)]
+    missed = [r["sessions"] for r in ladder if not _within_target(r)]
+    return {"levels": [r["sessions"] for r in ladder], "largest_within_target": max(met, default=0),
+            "smallest_missed": min(missed, default=None)}  # fmt: skip
+
+
+# ---- this process: sessions, the window, the server's CPU ------------------------------------
+def _measure(scenario: Scenario, server: Any, pids: list[int], window_s: float) -> dict[str, Any]:
     import psutil
-    from websockets.asyncio.client import connect
 
-    scenario = Scenario(**args["scenario"])
-    server, me = psutil.Process(args["pid"]), psutil.Process()
-    clock = time.perf_counter
-    started = clock()
-    async with httpx.AsyncClient(base_url=args["url"], timeout=30) as http:
-        gate = asyncio.Semaphore(8)
-
-        async def create() -> dict[str, Any]:
-            async with gate:
-                r = await http.post("/api/sessions", json=SESSION_CONFIG)
-                r.raise_for_status()
-                return dict(r.json())
-
-        created = await asyncio.gather(*(create() for _ in range(scenario.sessions)))
-    create_s = clock() - started
-
-    arrivals: list[list[float]] = [[] for _ in range(scenario.connections)]
-    problems = {"error_frames": 0, "closed_early": 0}
-    opening = asyncio.Semaphore(32)
-
-    async def open_one(k: int) -> Any:
-        s = created[k // scenario.viewers_per_session]
-        token = f"?token={s['control_token']}" if k % scenario.viewers_per_session == 0 else ""
-        async with opening:
-            return await connect(f"{args['ws_url']}/api/sessions/{s['id']}/stream{token}",
-                                 compression="deflate" if scenario.compression else None,
-                                 max_size=None, ping_interval=None, open_timeout=60)  # fmt: skip
-
-    async def consume(ws: Any, sink: list[float]) -> None:
-        try:
-            async for message in ws:
-                if message.startswith(FRAME_PREFIX):
-                    sink.append(clock())
-                else:
-                    problems["error_frames"] += 1
-        except Exception:  # a connection dropped by the server
-            problems["closed_early"] += 1
-
-    started = clock()
-    sockets = await asyncio.gather(*(open_one(k) for k in range(scenario.connections)))
-    connect_s = clock() - started
-    readers = [asyncio.create_task(consume(ws, sink)) for ws, sink in zip(sockets, arrivals)]
-    controllers = sockets[:: scenario.viewers_per_session]
-    for ws in controllers:  # staggered over a second, as real users would start
-        if scenario.fps != 30:
-            await ws.send(json.dumps({"type": "speed", "fps": scenario.fps}))
-        await ws.send('{"type": "play"}')
-        await asyncio.sleep(1.0 / len(controllers))
-    await asyncio.sleep(1.5)  # runners settle
-
-    cpu0, mine0, busy0, t0 = _cpu(server), _cpu(me), _busy(psutil), clock()
-    await asyncio.sleep(args["window_s"])
-    cpu1, mine1, busy1, t1 = _cpu(server), _cpu(me), _busy(psutil), clock()
-    rss = server.memory_info().rss
-
-    for ws in controllers:
-        await ws.send('{"type": "pause"}')
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*readers, return_exceptions=True)
-    summary = _summary(scenario, arrivals, t0, t1, problems)
+    connections = _connections(scenario, server)
+    processes = -(-len(connections) // CONNECTIONS_PER_CLIENT)
+    slices = [connections[i::processes] for i in range(processes)]
+    clients = [_start_client(scenario, part) for part in slices]
+    try:
+        for client in clients:  # each prints a line once its connections are open and playing
+            if not client.stdout or not client.stdout.readline():
+                raise RuntimeError(f"stream client failed:\n{_stderr(client)}")
+        procs = [psutil.Process(pid) for pid in pids]
+        t0 = time.perf_counter() + SETTLE_S
+        t1 = t0 + window_s
+        for client in clients:
+            assert client.stdin is not None
+            client.stdin.write(f"{t0!r} {t1!r}\n")
+            client.stdin.flush()
+        time.sleep(max(t0 - time.perf_counter(), 0))
+        cpu0, busy0, c0 = _cpu(procs), _busy(psutil), time.perf_counter()
+        spread = connections_per_worker(pids, server.port) if scenario.workers > 1 else None
+        mine0 = _cpu([psutil.Process(c.pid) for c in clients])
+        time.sleep(max(t1 - time.perf_counter(), 0))
+        cpu1, busy1, c1 = _cpu(procs), _busy(psutil), time.perf_counter()
+        mine1 = _cpu([psutil.Process(c.pid) for c in clients])
+        rss = sum(p.memory_info().rss for p in procs)
+        parts = []
+        for client in clients:
+            out, err = client.communicate(timeout=120)
+            if client.returncode != 0:
+                raise RuntimeError(f"stream client failed:\n{err[-3000:]}")
+            parts.append(json.loads(out))
+    finally:
+        for client in clients:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+    summary = _summary(scenario, parts, t1 - t0)
+    elapsed = c1 - c0
     return summary | {
-        "server_cpu_percent": 100 * (cpu1 - cpu0) / (t1 - t0),
+        "server_cpu_percent": 100 * (cpu1 - cpu0) / elapsed,
         # the server's cost of one frame on one connection, whatever else slowed it down
         "server_cpu_us_per_frame": 1e6 * (cpu1 - cpu0) / max(summary["frames"], 1),
-        "client_cpu_percent": 100 * (mine1 - mine0) / (t1 - t0),
+        "client_processes": len(clients),
+        "client_cpu_percent": 100 * (mine1 - mine0) / elapsed,
         # everything else the machine ran meanwhile (other users' work competes for the cores)
-        "other_cpu_percent": 100 * ((busy1 - busy0) - (cpu1 - cpu0) - (mine1 - mine0)) / (t1 - t0),
+        "other_cpu_percent": 100 * ((busy1 - busy0) - (cpu1 - cpu0) - (mine1 - mine0)) / elapsed,
         "server_rss_mib": rss / 2**20,
-        "create_s": create_s,
-        "connect_s": connect_s,
+        "connections_per_worker": spread,
     }
 
 
-def _cpu(process: Any) -> float:
-    t = process.cpu_times()
-    return float(t.user + t.system)
+def _connections(scenario: Scenario, server: Any) -> list[dict[str, Any]]:
+    """Create the sessions over REST; one spec per connection (the first of each session steers)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        created = []
+        for _ in range(scenario.sessions):
+            r = http.post("/api/sessions", json=SESSION_CONFIG)
+            r.raise_for_status()
+            created.append({"id": r.json()["id"], "token": r.json()["control_token"]})
+    connections = []
+    for k in range(scenario.connections):
+        session = created[k // scenario.viewers_per_session]
+        controls = k % scenario.viewers_per_session == 0
+        token = f"?token={session['token']}" if controls else ""
+        connections.append({"url": f"{server.ws_url}/api/sessions/{session['id']}/stream{token}",
+                            "controls": controls})  # fmt: skip
+    return connections
+
+
+def _start_client(scenario: Scenario, part: list[dict[str, Any]]) -> subprocess.Popen[str]:
+    args = {"fps": scenario.fps, "connections": part}
+    return subprocess.Popen([sys.executable, "-m", "bench.stream_client"], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "BENCH_STREAM_ARGS": json.dumps(args)})  # fmt: skip
+
+
+def _stderr(client: subprocess.Popen[str]) -> str:
+    client.kill()
+    _, err = client.communicate(timeout=10)
+    return (err or "")[-3000:]
+
+
+def _cpu(processes: list[Any]) -> float:
+    total = 0.0
+    for process in processes:
+        t = process.cpu_times()
+        total += t.user + t.system
+    return total
 
 
 def _busy(psutil: Any) -> float:
@@ -180,17 +206,11 @@ def _busy(psutil: Any) -> float:
     return float(sum(t) - t.idle - getattr(t, "iowait", 0.0) - counted_twice)
 
 
-def _summary(scenario: Scenario, arrivals: list[list[float]], t0: float, t1: float,
-             problems: dict[str, int]) -> dict[str, Any]:  # fmt: skip
+def _summary(scenario: Scenario, parts: list[dict[str, Any]], window: float) -> dict[str, Any]:
     import numpy as np
 
-    window = t1 - t0
-    intervals: list[float] = []
-    counts = []
-    for times in arrivals:
-        inside = [t for t in times if t0 <= t < t1]
-        counts.append(len(inside))
-        intervals.extend(np.diff(inside).tolist())
+    counts = [n for part in parts for n in part["counts"]]
+    intervals = [i for part in parts for i in part["intervals"]]
     expected = scenario.fps * window
     ms = np.array(intervals) * 1e3 if intervals else np.array([float("nan")])
     return {
@@ -201,7 +221,9 @@ def _summary(scenario: Scenario, arrivals: list[list[float]], t0: float, t1: flo
         "interval_ms": {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
                         "p99": float(np.percentile(ms, 99)), "max": float(ms.max()),
                         "nominal": 1e3 / scenario.fps},  # fmt: skip
-        **problems,
+        "error_frames": sum(part["error_frames"] for part in parts),
+        "other_messages": sum(part["other_messages"] for part in parts),
+        "closed_early": sum(part["closed_early"] for part in parts),
     }
 
 
@@ -211,15 +233,24 @@ def report(results: dict[str, Any]) -> str:
     rows = []
     for r in results["scenarios"]:
         i = r["interval_ms"]
+        spread = r.get("connections_per_worker")
         rows.append([r["name"], r["connections"], r["fps"], i["p50"], i["p95"], i["p99"], i["max"],
                      100 * r["delivered"], 100 * r["worst_connection_delivered"],
                      r["server_cpu_percent"], r["server_cpu_us_per_frame"], r["server_rss_mib"],
-                     r["client_cpu_percent"], r["other_cpu_percent"]])  # fmt: skip
+                     r["client_cpu_percent"], r["other_cpu_percent"],
+                     " / ".join(map(str, spread)) if spread else "-"])  # fmt: skip
     head = ["scenario", "conns", "fps", "p50 ms", "p95 ms", "p99 ms", "max ms", "delivered %",
             "worst conn %", "server CPU %", "CPU µs/frame", "server RSS MiB", "client CPU %",
-            "others CPU %"]  # fmt: skip
-    return (f"frame intervals over {results['window_s']:g} s per scenario "
-            f"(CPU % of one core)\n" + table(head, rows))
+            "others CPU %", "conns per worker"]  # fmt: skip
+    out = (f"frame intervals over {results['window_s']:g} s per scenario "
+           f"(CPU % of one core, all workers together)\n" + table(head, rows))
+    holds = results.get("one_process_holds")
+    if holds:
+        out += (f"\none process on SQLite holds {holds['largest_within_target']} sessions within "
+                f"target (levels tried: {', '.join(map(str, holds['levels']))})")
+    if "frame_sizes" in results:
+        out += "\n\n" + frame_sizes.report(results["frame_sizes"])
+    return out
 
 
 def verdicts(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -231,22 +262,13 @@ def verdicts(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             out.append((f"{name}: p95 ≤ {P95_TARGET_MS:g} ms", f"p95 {p95:.1f} ms",
                         p95 <= P95_TARGET_MS))  # fmt: skip
             out.append((f"{name}: ≥ {100 * DELIVERED_TARGET:g}% of frames delivered",
-                        f"{100 * delivered:.1f}%", delivered >= DELIVERED_TARGET))  # fmt: skip
+                        f"{100 * delivered:.1f}% ({r['server_cpu_us_per_frame']:.0f} µs server "
+                        "CPU a frame)", delivered >= DELIVERED_TARGET))  # fmt: skip
+    holds = results.get("one_process_holds")
+    if holds:
+        largest = holds["largest_within_target"]
+        out.append(("one process on SQLite: sessions at 30 fps within target (says how many)",
+                    f"{largest} (of {', '.join(map(str, holds['levels']))})", largest > 0))  # fmt: skip
+    if "frame_sizes" in results:
+        out.extend(frame_sizes.verdicts(results["frame_sizes"]))
     return out
-
-
-def _client_entry(raw: str) -> None:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        pass
-    result = asyncio.run(_client_main(json.loads(raw)))
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="streaming benchmark client (internal)")
-    parser.add_argument("--client", required=True, help="JSON arguments from bench.streaming")
-    _client_entry(parser.parse_args().client)
