@@ -44,7 +44,7 @@ SETTINGS: list[tuple[str, dict[str, Any]]] = [
 def run(quick: bool = False) -> dict[str, Any]:
     window = 1.0 if quick else 4.0
     rows = []
-    with serving() as (server, _):
+    with serving() as (server, _, _):
         for name, config in SETTINGS:
             rows.append({"name": name, **asyncio.run(_one(server, config, window))})
     return {"window_s": window, "fps": FPS, "settings": rows}

@@ -18,8 +18,8 @@ WORKERS_START_SECONDS = 60.0
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway `redis-server` on a free port; yields its URL."""
+def redis_server() -> Iterator[tuple[str, int]]:
+    """A throwaway `redis-server` on a free port; yields its URL and pid."""
     from tests.conftest import free_port
 
     port = free_port()
@@ -31,7 +31,7 @@ def redis_server() -> Iterator[str]:
         )  # fmt: skip
         try:
             _wait_for_ping(port, process)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield f"redis://127.0.0.1:{port}/0", process.pid
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -53,13 +53,15 @@ def _wait_for_ping(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serving(workers: int = 1, env: dict[str, str] | None = None) -> Iterator[tuple[Any, list[int]]]:
+def serving(workers: int = 1,
+            env: dict[str, str] | None = None) -> Iterator[tuple[Any, list[int], int | None]]:  # fmt: skip
     """A fresh server (its own SQLite file; with workers > 1 also its own Redis). Yields the
-    ServerProcess and the pids whose CPU is the server's: the process itself, or the uvicorn
-    supervisor and its workers."""
+    ServerProcess, the pids of the process itself or of the uvicorn supervisor and its workers,
+    and redis-server's pid (None without workers)."""
     from tests.conftest import ServerProcess
 
-    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp, _redis_if(workers > 1) as url:
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp, _redis_if(workers > 1) as redis:
+        url, redis_pid = redis if redis else (None, None)
         extra = {"NEURON_MAX_SESSIONS": "10000", **(env or {}),
                  **({"NEURON_REDIS_URL": url} if url else {})}  # fmt: skip
         server = ServerProcess(Path(tmp) / "sessions.sqlite3", env=extra,
@@ -67,18 +69,18 @@ def serving(workers: int = 1, env: dict[str, str] | None = None) -> Iterator[tup
                                start_seconds=SERVER_START_SECONDS).start()  # fmt: skip
         try:
             assert server.process is not None
-            yield server, _server_pids(server.process.pid, workers)
+            yield server, _server_pids(server.process.pid, workers), redis_pid
         finally:
             server.stop()
 
 
 @contextmanager
-def _redis_if(wanted: bool) -> Iterator[str | None]:
+def _redis_if(wanted: bool) -> Iterator[tuple[str, int] | None]:
     if not wanted:
         yield None
         return
-    with redis_server() as url:
-        yield url
+    with redis_server() as redis:
+        yield redis
 
 
 def _server_pids(pid: int, workers: int) -> list[int]:

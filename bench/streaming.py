@@ -78,8 +78,8 @@ def run(quick: bool = False, window_s: float | None = None,
     for scenario in QUICK_SCENARIOS if quick else SCENARIOS:
         if only and scenario.name not in only:
             continue
-        with serving(scenario.workers) as (server, pids):
-            row = _measure(scenario, server, pids, window)
+        with serving(scenario.workers) as (server, pids, redis_pid):
+            row = _measure(scenario, server, pids, redis_pid, window)
         row["load_average"] = [round(v, 2) for v in os.getloadavg()]
         results["scenarios"].append(row)
         print(f"  streaming: {scenario.name}: p95 {row['interval_ms']['p95']:.1f} ms, "
@@ -106,7 +106,8 @@ def _holds(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 # ---- this process: sessions, the window, the server's CPU ------------------------------------
-def _measure(scenario: Scenario, server: Any, pids: list[int], window_s: float) -> dict[str, Any]:
+def _measure(scenario: Scenario, server: Any, pids: list[int], redis_pid: int | None,
+             window_s: float) -> dict[str, Any]:  # fmt: skip
     import psutil
 
     connections = _connections(scenario, server)
@@ -117,7 +118,8 @@ def _measure(scenario: Scenario, server: Any, pids: list[int], window_s: float) 
         for client in clients:  # each prints a line once its connections are open and playing
             if not client.stdout or not client.stdout.readline():
                 raise RuntimeError(f"stream client failed:\n{_stderr(client)}")
-        procs = [psutil.Process(pid) for pid in pids]
+        procs = [psutil.Process(pid) for pid in pids]  # the server's CPU counts Redis's too
+        redis = [psutil.Process(redis_pid)] if redis_pid is not None else []
         t0 = time.perf_counter() + SETTLE_S
         t1 = t0 + window_s
         for client in clients:
@@ -125,11 +127,13 @@ def _measure(scenario: Scenario, server: Any, pids: list[int], window_s: float) 
             client.stdin.write(f"{t0!r} {t1!r}\n")
             client.stdin.flush()
         time.sleep(max(t0 - time.perf_counter(), 0))
-        cpu0, busy0, c0 = _cpu(procs), _busy(psutil), time.perf_counter()
+        cpu0, busy0, c0 = _cpu(procs + redis), _busy(psutil), time.perf_counter()
+        redis0 = _cpu(redis)
         spread = connections_per_worker(pids, server.port) if scenario.workers > 1 else None
         mine0 = _cpu([psutil.Process(c.pid) for c in clients])
         time.sleep(max(t1 - time.perf_counter(), 0))
-        cpu1, busy1, c1 = _cpu(procs), _busy(psutil), time.perf_counter()
+        cpu1, busy1, c1 = _cpu(procs + redis), _busy(psutil), time.perf_counter()
+        redis1 = _cpu(redis)
         mine1 = _cpu([psutil.Process(c.pid) for c in clients])
         rss = sum(p.memory_info().rss for p in procs)
         parts = []
@@ -147,6 +151,7 @@ def _measure(scenario: Scenario, server: Any, pids: list[int], window_s: float) 
     elapsed = c1 - c0
     return summary | {
         "server_cpu_percent": 100 * (cpu1 - cpu0) / elapsed,
+        "redis_cpu_percent": 100 * (redis1 - redis0) / elapsed if redis else None,
         # the server's cost of one frame on one connection, whatever else slowed it down
         "server_cpu_us_per_frame": 1e6 * (cpu1 - cpu0) / max(summary["frames"], 1),
         "client_processes": len(clients),
@@ -236,14 +241,16 @@ def report(results: dict[str, Any]) -> str:
         spread = r.get("connections_per_worker")
         rows.append([r["name"], r["connections"], r["fps"], i["p50"], i["p95"], i["p99"], i["max"],
                      100 * r["delivered"], 100 * r["worst_connection_delivered"],
-                     r["server_cpu_percent"], r["server_cpu_us_per_frame"], r["server_rss_mib"],
+                     r["server_cpu_percent"],
+                     "-" if r.get("redis_cpu_percent") is None else r["redis_cpu_percent"],
+                     r["server_cpu_us_per_frame"], r["server_rss_mib"],
                      r["client_cpu_percent"], r["other_cpu_percent"],
                      " / ".join(map(str, spread)) if spread else "-"])  # fmt: skip
     head = ["scenario", "conns", "fps", "p50 ms", "p95 ms", "p99 ms", "max ms", "delivered %",
-            "worst conn %", "server CPU %", "CPU µs/frame", "server RSS MiB", "client CPU %",
+            "worst conn %", "server CPU %", "of it Redis %", "CPU µs/frame", "server RSS MiB", "client CPU %",
             "others CPU %", "conns per worker"]  # fmt: skip
     out = (f"frame intervals over {results['window_s']:g} s per scenario "
-           f"(CPU % of one core, all workers together)\n" + table(head, rows))
+           f"(CPU % of one core; server: every worker and Redis together)\n" + table(head, rows))
     holds = results.get("one_process_holds")
     if holds:
         out += (f"\none process on SQLite holds {holds['largest_within_target']} sessions within "
