@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from app.sessions import lease
 from app.sessions.store import StoreError
 
 LEASE_MS = 3_000  # a dead worker's sessions are taken over within this and one sweep
@@ -108,8 +109,6 @@ class LocalBus:
         return []
 
 
-RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"  # noqa: E501
-RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"  # noqa: E501
 
 
 class RedisBus:
@@ -132,8 +131,6 @@ class RedisBus:
         self._following: set[str] = set()
         self._on_frame: FrameHandler | None = None
         self._on_command: CommandHandler | None = None
-        self._renew = self.redis.register_script(RENEW)
-        self._release = self.redis.register_script(RELEASE)
 
     # ---- keys ---------------------------------------------------------------------------------
     def lease_key(self, session_id: str) -> str:
@@ -205,20 +202,19 @@ class RedisBus:
     # ---- leases -------------------------------------------------------------------------------
     async def take(self, session_id: str) -> str | None:
         token = f"{self.worker}:{secrets.token_hex(8)}"
-        taken = await self._call(self.redis.set(self.lease_key(session_id), token, nx=True, px=LEASE_MS))
-        return token if taken else None
+        return token if await lease.acquire(self.redis, self.lease_key(session_id), token, LEASE_MS) else None
 
     async def renew(self, session_id: str, token: str) -> bool:
-        return bool(await self._call(self._renew(keys=[self.lease_key(session_id)], args=[token, LEASE_MS])))
+        return await lease.renew(self.redis, self.lease_key(session_id), token, LEASE_MS)
 
     async def give_back(self, session_id: str, token: str) -> None:
-        with contextlib.suppress(BusUnavailable):
-            await self._call(self._release(keys=[self.lease_key(session_id)], args=[token]))
+        with contextlib.suppress(StoreError):
+            await lease.release(self.redis, self.lease_key(session_id), token)
 
     async def holder(self, session_id: str) -> str | None:
-        """The worker holding the session's lease, if any."""
-        value = await self._call(self.redis.get(self.lease_key(session_id)))
-        return None if value is None else value.decode().split(":")[0]
+        """The worker holding the session's lease, if any (its token starts with the worker)."""
+        token = await lease.holder(self.redis, self.lease_key(session_id))
+        return None if token is None else token.split(":")[0]
 
     async def mark_playing(self, session_id: str, speed: dict[str, int] | None) -> None:
         """Record (with its speed) or clear that a session plays, for a takeover to find."""
