@@ -1,7 +1,8 @@
 """One client process of the streaming benchmark: opens its share of a scenario's WebSockets
 (given in $BENCH_STREAM_ARGS), presses play on the sessions it controls, says so on stdout, reads
-the window (two perf_counter times) on stdin and prints, as JSON, the frames each connection got
-inside it and the intervals between them."""
+the window (two perf_counter times) on stdin and writes, as JSON to the file named in its
+arguments, the frames each connection got inside it and the intervals between them (a file, not
+stdout: a result of a few hundred kB must not mix with anything a library prints)."""
 
 from __future__ import annotations
 
@@ -76,8 +77,10 @@ def _client_entry() -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
         pass
-    result = asyncio.run(_client_main(json.loads(os.environ["BENCH_STREAM_ARGS"])))
-    print(json.dumps(result))
+    args = json.loads(os.environ["BENCH_STREAM_ARGS"])
+    result = asyncio.run(_client_main(args))
+    with open(args["result_path"], "w") as out:
+        json.dump(result, out)
 
 
 if __name__ == "__main__":

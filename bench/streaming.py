@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -124,7 +125,9 @@ def _measure(scenario: Scenario, server: Any, pids: list[int], redis_pid: int | 
     connections = _connections(scenario, server)
     processes = -(-len(connections) // CONNECTIONS_PER_CLIENT)
     slices = [connections[i::processes] for i in range(processes)]
-    clients = [_start_client(scenario, part) for part in slices]
+    results = tempfile.TemporaryDirectory(prefix="bench-stream-")
+    paths = [Path(results.name) / f"client-{i}.json" for i in range(len(slices))]
+    clients = [_start_client(scenario, part, path) for part, path in zip(slices, paths)]
     try:
         for client in clients:  # each prints a line once its connections are open and playing
             if not client.stdout or not client.stdout.readline():
@@ -148,16 +151,17 @@ def _measure(scenario: Scenario, server: Any, pids: list[int], redis_pid: int | 
         mine1 = _cpu([psutil.Process(c.pid) for c in clients])
         rss = sum(p.memory_info().rss for p in procs)
         parts = []
-        for client in clients:
-            out, err = client.communicate(timeout=120)
+        for client, path in zip(clients, paths):
+            _, err = client.communicate(timeout=120)
             if client.returncode != 0:
                 raise RuntimeError(f"stream client failed:\n{err[-3000:]}")
-            parts.append(json.loads(out))
+            parts.append(json.loads(path.read_text()))
     finally:
         for client in clients:
             if client.poll() is None:
                 client.kill()
                 client.wait()
+        results.cleanup()
     summary = _summary(scenario, parts, t1 - t0)
     elapsed = c1 - c0
     return summary | {
@@ -194,8 +198,8 @@ def _connections(scenario: Scenario, server: Any) -> list[dict[str, Any]]:
     return connections
 
 
-def _start_client(scenario: Scenario, part: list[dict[str, Any]]) -> subprocess.Popen[str]:
-    args = {"fps": scenario.fps, "connections": part}
+def _start_client(scenario: Scenario, part: list[dict[str, Any]], result: Path) -> subprocess.Popen[str]:
+    args = {"fps": scenario.fps, "connections": part, "result_path": str(result)}
     return subprocess.Popen([sys.executable, "-m", "bench.stream_client"], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "BENCH_STREAM_ARGS": json.dumps(args)})  # fmt: skip
