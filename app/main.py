@@ -23,11 +23,10 @@ from app.live.cluster import Cluster
 from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
 from app.process import tune_process
-from app.sessions.join_codes import JoinCodes
 from app.sessions.manager import SessionGone, SessionManager
-from app.sessions.backend import open_store
+from app.sessions.backend import open_join_codes, open_store, open_uploads
 from app.sessions.store import StaleWrite, StoreError
-from app.sessions.uploads import SQLiteUploads
+from app.sessions.uploads import UploadStore
 from app.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,13 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_store(settings)
         manager = SessionManager(store, settings.max_sessions, settings.session_ttl_seconds,
                                  settings.memory_sessions)  # fmt: skip
-        uploads = SQLiteUploads(settings.database, settings.max_uploads, settings.session_ttl_seconds)
+        uploads = open_uploads(settings)
         hub = Hub(manager, settings, bus=open_bus(settings.redis_url, settings.redis_prefix))
         cluster = Cluster(hub)
         await cluster.start()
         app.state.sessions, app.state.hub, app.state.cluster = manager, hub, cluster
         app.state.uploads = uploads
-        app.state.join_codes = JoinCodes(settings.database, settings.session_ttl_seconds)
+        app.state.join_codes = open_join_codes(settings)
         expiry = asyncio.create_task(_expire_forever(manager, uploads))
         try:
             yield
@@ -131,7 +130,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-async def _expire_forever(manager: SessionManager, uploads: SQLiteUploads) -> None:
+async def _expire_forever(manager: SessionManager, uploads: UploadStore) -> None:
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL_SECONDS)
         with contextlib.suppress(StoreError):  # tried again next time

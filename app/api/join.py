@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ControlledSessionDep, ManagerDep, SettingsDep
 from app.api.schemas import error_responses
-from app.sessions.join_codes import ALPHABET, LENGTH, JoinCodes, normalise
+from app.sessions.join_codes import ALPHABET, LENGTH, JoinCodeStore, normalise
 
 router = APIRouter(tags=["sessions"])
 MAX_TRACKED_ADDRESSES = 10_000  # the limiter's memory stays bounded under a flood of addresses
@@ -23,11 +23,11 @@ class JoinCode(BaseModel):
     code: str = Field(description=f"{LENGTH} characters from {ALPHABET}, typed at /join")
 
 
-def get_join_codes(request: Request) -> JoinCodes:
+def get_join_codes(request: Request) -> JoinCodeStore:
     return request.app.state.join_codes
 
 
-JoinCodesDep = Annotated[JoinCodes, Depends(get_join_codes)]
+JoinCodesDep = Annotated[JoinCodeStore, Depends(get_join_codes)]
 
 
 class AttemptLimit:

@@ -175,7 +175,9 @@ def redis_errors(where: str, action: str) -> Iterator[None]:
     try:
         yield
     except (RedisError, OSError) as exc:
-        raise StoreError(f"the Redis session store {where} could not {action}: {exc}") from exc
+        # a pipeline's error quotes its command, arguments and all: keep Redis's own words only
+        words = str(exc).split(" of pipeline caused error: ")[-1].strip("()',\"")
+        raise StoreError(f"the Redis session store {where} could not {action}: {words}") from exc
 
 
 def text(value: Any) -> str:

@@ -1,7 +1,7 @@
 """Datasets users bring, stored once and shared by every session that names their id.
 
 `UploadStore` is the small interface (put, get, delete, expire); `SQLiteUploads` keeps them in
-their own table of the sessions' SQLite file (a Redis store would implement the same methods).
+their own table of the sessions' SQLite file; `RedisUploads` (redis_uploads.py) in Redis.
 The arrays are stored as .npy bytes, exact; the delete token only as its hash.
 """
 
@@ -52,6 +52,36 @@ def new_upload_id() -> str:
     return UPLOAD_PREFIX + secrets.token_urlsafe(16)  # 128 bits
 
 
+class UploadCache:
+    """The uploads a worker has opened, decoded (sessions on one upload share its arrays), and
+    when each was last marked used in the store."""
+
+    def __init__(self) -> None:
+        self._stored: OrderedDict[str, StoredUpload] = OrderedDict()
+        self.touched: dict[str, float] = {}
+
+    def get(self, upload_id: str) -> StoredUpload | None:
+        return self._stored.get(upload_id)
+
+    def remember(self, stored: StoredUpload) -> None:
+        self._stored[stored.id] = stored
+        self._stored.move_to_end(stored.id)
+        while len(self._stored) > CACHE_SIZE:
+            self._stored.popitem(last=False)
+
+    def forget(self, upload_ids: list[str]) -> None:
+        for upload_id in upload_ids:
+            self._stored.pop(upload_id, None)
+            self.touched.pop(upload_id, None)
+
+    def touch_due(self, upload_id: str, now: float) -> bool:
+        """Whether this use should mark the upload used in the store (at most once a minute)."""
+        if now - self.touched.get(upload_id, 0.0) < TOUCH_INTERVAL_SECONDS:
+            return False
+        self.touched[upload_id] = now
+        return True
+
+
 class UploadStore(Protocol):
     """Awaited like the session store; `find` alone is plain, for the core, which builds a
     session's data without awaiting (a store across the network answers it from its cache)."""
@@ -75,8 +105,7 @@ class SQLiteUploads:
         self.max_uploads = max_uploads
         self.ttl_seconds = ttl_seconds
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, StoredUpload] = OrderedDict()
-        self._touched: dict[str, float] = {}
+        self._cache = UploadCache()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
@@ -97,7 +126,7 @@ class SQLiteUploads:
                 self._db.execute(
                     "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (upload_id, hash_token(token), now, now, json.dumps(record),
-                     _npy(upload.X), _npy(upload.y)),
+                     npy(upload.X), npy(upload.y)),
                 )  # fmt: skip
                 self._evict_beyond(self.max_uploads)
                 self._db.execute("COMMIT")
@@ -106,7 +135,7 @@ class SQLiteUploads:
                     self._db.execute("ROLLBACK")
                 raise StoreError(f"the dataset could not be stored ({error}); nothing was kept") from error
         stored = StoredUpload(upload_id, upload, meta)
-        self._remember(stored)
+        self._cache.remember(stored)
         return stored, token
 
     async def get(self, upload_id: str) -> StoredUpload | None:
@@ -124,7 +153,7 @@ class SQLiteUploads:
         return None if row is None else str(row[0])
 
     async def delete(self, upload_id: str) -> bool:
-        self._forget([upload_id])
+        self._cache.forget([upload_id])
         with self._lock:
             try:
                 cur = self._db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
@@ -154,8 +183,8 @@ class SQLiteUploads:
                     "SELECT meta, X, y FROM uploads WHERE id = ?", (upload_id,)).fetchone()  # fmt: skip
             if row is None:
                 return None
-            stored = _decode(upload_id, row)
-            self._remember(stored)
+            stored = decode(upload_id, row)
+            self._cache.remember(stored)
         self._touch(upload_id)
         return stored
 
@@ -168,7 +197,7 @@ class SQLiteUploads:
                 self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
             except sqlite3.Error as error:
                 raise StoreError(f"idle uploads could not be removed ({error})") from error
-        self._forget(gone)
+        self._cache.forget(gone)
         return gone
 
     def _in_use(self, upload_id: str) -> bool:
@@ -189,35 +218,23 @@ class SQLiteUploads:
         oldest = [i for (i,) in self._db.execute("SELECT id FROM uploads ORDER BY used_at")]
         gone = [i for i in oldest if not self._in_use(i)][: count - keep]
         self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in gone])
-        self._forget(gone)
+        self._cache.forget(gone)
 
     def _touch(self, upload_id: str) -> None:
         now = time.time()
-        if now - self._touched.get(upload_id, 0.0) < TOUCH_INTERVAL_SECONDS:
+        if not self._cache.touch_due(upload_id, now):
             return
-        self._touched[upload_id] = now
         with self._lock, contextlib.suppress(sqlite3.Error):  # best effort: tried again later
             self._db.execute("UPDATE uploads SET used_at = ? WHERE id = ?", (now, upload_id))
 
-    def _remember(self, stored: StoredUpload) -> None:
-        self._cache[stored.id] = stored
-        self._cache.move_to_end(stored.id)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
 
-    def _forget(self, upload_ids: list[str]) -> None:
-        for upload_id in upload_ids:
-            self._cache.pop(upload_id, None)
-            self._touched.pop(upload_id, None)
-
-
-def _npy(array: np.ndarray) -> bytes:
+def npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
 
-def _decode(upload_id: str, row: tuple[str, bytes, bytes]) -> StoredUpload:
+def decode(upload_id: str, row: tuple[str, bytes, bytes]) -> StoredUpload:
     meta = json.loads(row[0])
     X = np.load(io.BytesIO(row[1]), allow_pickle=False)
     y = np.load(io.BytesIO(row[2]), allow_pickle=False)

@@ -3,16 +3,19 @@ the line and column at fault, taken away only with their delete token."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -31,6 +34,10 @@ def upload(client: TestClient | httpx.Client, text: str, query: str = "", **expe
 
 
 def stored_uploads(settings: Settings) -> int:
+    """How many uploads the configured store holds (the SQLite table, or Redis's index of them)."""
+    if settings.redis_url:
+        with redis.Redis.from_url(settings.redis_url) as r:
+            return int(r.zcard(f"{settings.redis_prefix}uploads"))
     with sqlite3.connect(settings.database) as db:
         return int(db.execute("SELECT COUNT(*) FROM uploads").fetchone()[0])
 
@@ -272,14 +279,33 @@ def test_a_stored_session_whose_upload_was_deleted_says_so(server: ServerProcess
         assert gone.json()["detail"][0]["msg"].startswith("no uploaded dataset with that id")
 
 
+@contextlib.contextmanager
+def full_store(settings: Settings) -> Iterator[str]:
+    """The configured store refusing every write, as a full disk or a full Redis would; yields
+    the words of its refusal."""
+    if settings.redis_url:
+        with redis.Redis.from_url(settings.redis_url) as r:
+            r.config_set("maxmemory", 1)  # with the default noeviction: writes answer OOM
+            try:
+                yield "command not allowed when used memory > 'maxmemory'"
+            finally:
+                r.config_set("maxmemory", 0)
+        return
+    with sqlite3.connect(settings.database) as db:
+        db.execute("CREATE TRIGGER full BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    try:
+        yield "disk full"
+    finally:
+        with sqlite3.connect(settings.database) as db:
+            db.execute("DROP TRIGGER full")
+
+
 def test_an_upload_the_store_cannot_write_is_a_503_and_nothing_is_kept(
     client: TestClient, settings: Settings
 ) -> None:
-    with sqlite3.connect(settings.database) as db:
-        db.execute("CREATE TRIGGER full BEFORE INSERT ON uploads BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    refused = client.post("/api/datasets", content=AND_CSV.encode(), headers=CSV)
-    assert refused.status_code == 503 and "disk full" in refused.json()["detail"]
+    with full_store(settings) as refusal:
+        refused = client.post("/api/datasets", content=AND_CSV.encode(), headers=CSV)
+        assert refused.status_code == 503 and refusal in refused.json()["detail"]
+        assert "token_hash" not in refused.json()["detail"]  # the refusal, not the command
     assert stored_uploads(settings) == 0
-    with sqlite3.connect(settings.database) as db:
-        db.execute("DROP TRIGGER full")
     assert upload(client, AND_CSV)["n_samples"] == 4  # and the store works again

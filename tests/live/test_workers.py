@@ -151,3 +151,30 @@ def test_two_workers_on_one_port_serve_one_set_of_sessions(tmp_path: Path, redis
         assert (tmp_path / "server.log").read_text().count("Started server process") == 2
     finally:
         server.stop()
+
+
+def test_two_hosts_share_uploads_and_join_codes_through_redis_alone(
+    tmp_path: Path, redis_url: str,
+) -> None:  # fmt: skip
+    """Each host its own disk: what one stores (an uploaded set, a class's join code) the other
+    finds, since both live in Redis beside the sessions."""
+    env = {"NEURON_REDIS_URL": redis_url}
+    a = ServerProcess(tmp_path / "a" / "sessions.sqlite3", env=env).start()
+    b = ServerProcess(tmp_path / "b" / "sessions.sqlite3", env=env).start()
+    try:
+        csv = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,1\n"
+        uploaded = httpx.post(f"{a.url}/api/datasets?standardize=0", content=csv,
+                              headers={"Content-Type": "text/csv"}, timeout=30)  # fmt: skip
+        assert uploaded.status_code == 201, uploaded.text
+        dataset = uploaded.json()["id"]
+        made = httpx.post(f"{b.url}/api/sessions", json={"dataset": dataset}, timeout=30)
+        assert made.status_code == 201, made.text
+        session, token = made.json()["id"], made.json()["control_token"]
+        assert httpx.get(f"{b.url}/api/datasets/{dataset}", timeout=30).json()["X"][3] == [1, 1]
+        code = httpx.post(f"{a.url}/api/sessions/{session}/join-code", timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}).json()["code"]  # fmt: skip
+        joined = httpx.get(f"{b.url}/join", params={"code": code}, timeout=30)
+        assert joined.status_code == 303 and joined.headers["location"] == f"/?session={session}"
+    finally:
+        a.stop()
+        b.stop()
