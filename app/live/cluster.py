@@ -22,6 +22,7 @@ from app.sessions.session import Session
 from app.sessions.store import StoreError
 
 SWEEP_SECONDS = 1.0
+HELD_SECONDS = 3.0  # how long a worker's word that it holds sessions lasts (renewed every sweep)
 log = logging.getLogger("neuron.cluster")
 
 
@@ -172,6 +173,7 @@ class Cluster:
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             try:
+                await self.hub.sessions.keep_held(HELD_SECONDS)
                 await self._take_over()
             except StoreError as exc:
                 log.warning("takeover sweep: %s", exc)

@@ -119,6 +119,11 @@ class SessionManager:
         """How many sessions are loaded (the rest are only on disk)."""
         return len(self._cache)
 
+    async def keep_held(self, seconds: float) -> None:
+        """Tell the other workers which sessions are in use here, for `seconds` (renewed by the
+        caller more often than that), so that none of them evicts or expires one of them."""
+        await self.store.keep_held(list(self._users), seconds)
+
     def lock(self, session_id: str) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
 

@@ -27,10 +27,21 @@ local function add_rows(prefix, sid, from)
   end
 end
 """
-SPARE = """
+NOW = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+"""
+# The sessions not to evict or expire: the caller's (ARGV[from..from+n-1]) and those any worker
+# says it holds ({prefix}held, scored by when that word runs out, on Redis's clock).
+SPARE = NOW + """
 local function spare_set(from, n)
   local s = {}
   for i = from, from + n - 1 do s[ARGV[i]] = true end
+  for _, sid in ipairs(redis.call('ZRANGEBYSCORE', ARGV[1] .. 'held', now_ms(), '+inf')) do
+    s[sid] = true
+  end
   return s
 end
 """
@@ -80,6 +91,14 @@ add_rows(prefix, sid, 11 + n)
 return 'ok'
 """
 DELETE = DROP + "return drop(ARGV[1], ARGV[2])"
+# ARGV: prefix, milliseconds, ids... A worker's word that it holds these sessions for that long
+# (renewed while it does); words run out by themselves when a worker dies.
+HOLD = NOW + """
+local held, now = ARGV[1] .. 'held', now_ms()
+redis.call('ZREMRANGEBYSCORE', held, '-inf', now - 1)
+for i = 3, #ARGV do redis.call('ZADD', held, now + tonumber(ARGV[2]), ARGV[i]) end
+return #ARGV - 2
+"""
 # ARGV: prefix, idle_before, n, spare[n]. Deletes the sessions changed before idle_before.
 EXPIRE = DROP + SPARE + """
 local prefix = ARGV[1]

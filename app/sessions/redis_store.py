@@ -9,6 +9,8 @@ lease, see `app.sessions.lease`). The keys, under a configurable prefix:
     {prefix}epochs:{id}    sorted set of the epochs stored, scored by epoch (order, thinning)
     {prefix}updated        sorted set of session ids scored by updated_at (eviction, expiry)
     {prefix}lease:{id}     the token of the worker that plays the session (lease.py)
+    {prefix}held           sorted set of the sessions some worker holds in use, scored by when
+                           its word runs out (never evicted nor expired meanwhile)
 
 Any Redis failure comes out as `StoreError` (the API answers 503); the client keeps no retry of
 its own, so a write is never sent twice, and it reconnects on the next call once Redis is back.
@@ -29,7 +31,7 @@ from redis.exceptions import RedisError
 
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
-from app.sessions.redis_scripts import DELETE, EXPIRE, HISTORY, INSERT, UPDATE
+from app.sessions.redis_scripts import DELETE, EXPIRE, HISTORY, HOLD, INSERT, UPDATE
 from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusable
 
 CONNECT_TIMEOUT_SECONDS = 1.0  # a Redis that is down is reported at once, not after minutes
@@ -47,7 +49,7 @@ class RedisStore:
         self.where = describe(client)
         self._insert, self._update = client.register_script(INSERT), client.register_script(UPDATE)
         self._delete, self._expire = client.register_script(DELETE), client.register_script(EXPIRE)
-        self._history = client.register_script(HISTORY)
+        self._history, self._hold = client.register_script(HISTORY), client.register_script(HOLD)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "neuron:", max_history_rows: int = 10_000) -> RedisStore:
@@ -144,6 +146,12 @@ class RedisStore:
         with redis_errors(self.where, "be written"):
             gone = await self._expire(args=[self.prefix, repr(idle_before), len(spared), *spared])
         return [text(g) for g in gone]
+
+    async def keep_held(self, session_ids: Collection[str], seconds: float) -> None:
+        """Tell every worker that this one holds these sessions for the next `seconds`: none of
+        them evicts or expires one meanwhile (a worker spares its own without asking)."""
+        with redis_errors(self.where, "be written"):
+            await self._hold(args=[self.prefix, int(seconds * 1000), *session_ids])
 
     async def close(self) -> None:
         await self.client.aclose()

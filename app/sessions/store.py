@@ -84,6 +84,7 @@ class SessionStore(Protocol):
     async def list_ids(self) -> list[str]: ...
     async def count(self) -> int: ...
     async def expire(self, idle_before: float, spare: Collection[str] = ()) -> list[str]: ...
+    async def keep_held(self, session_ids: Collection[str], seconds: float) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -213,6 +214,9 @@ class SQLiteStore:
             ids = [i for (i,) in self._db.execute(select, (arg,)) if i not in spare]
             self._db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return ids
+
+    async def keep_held(self, session_ids: Collection[str], seconds: float) -> None:
+        """Nothing to tell: one process serves a SQLite file, and it spares its own."""
 
     async def close(self) -> None:
         self.close_now()

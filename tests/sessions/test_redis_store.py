@@ -5,6 +5,7 @@ is down reported as StoreError (the API's 503), with the client back by itself o
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,6 +74,26 @@ def test_no_key_outlives_its_session(store: RedisStore, aclient: aioredis.Redis,
     p = store.prefix
     assert _keys(redis_server, p) == [f"{p}session:newest", f"{p}updated"]
     assert run(store.list_ids()) == ["newest"] and run(store.count()) == 1
+
+
+def test_a_session_another_worker_holds_is_neither_evicted_nor_expired(
+    store: RedisStore, redis_server: RedisServer, run: Run
+) -> None:
+    """Worker A holds "used" (a stream watches it there); worker B, whose own insert would evict
+    the least recently used session, evicts the other one instead, and expiry skips it too, for
+    as long as A's word lasts."""
+    worker_b = RedisStore.from_url(redis_server.url, store.prefix)
+    try:
+        run(store.insert(StoredSession("used", "h", 0.0, 1.0, "{}", 1), [], keep=10))
+        run(store.insert(StoredSession("idle", "h", 0.0, 2.0, "{}", 1), [], keep=10))
+        run(store.keep_held(["used"], seconds=60))
+        assert run(worker_b.insert(StoredSession("new", "h", 0.0, 3.0, "{}", 1), [], keep=2)) == ["idle"]
+        assert run(worker_b.expire(10.0)) == ["new"]  # "used" is older, but held
+        run(store.keep_held(["used"], seconds=0.05))  # renewed for a short while only
+        time.sleep(0.2)  # A's word ran out (a worker that died says nothing more)
+        assert run(worker_b.expire(10.0)) == ["used"]
+    finally:
+        run(worker_b.close())
 
 
 def test_two_prefixes_share_a_server_without_seeing_each_other(
