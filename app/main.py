@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import datasets, join, lessons, pages, sessions, stats, stream, train
+from app.api import datasets, join, landscape, lessons, pages, sessions, stats, stream, train
 from app.api.middleware import BodyLimit, SecurityHeaders
 from app.api.deps import NOT_FOUND
 from app.live.bus import open_bus
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SessionGone, _session_gone)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.state.join_limit = join.AttemptLimit()
-    for module in (pages, datasets, lessons, sessions, join, train, stream, stats):
+    for module in (pages, datasets, lessons, sessions, landscape, join, train, stream, stats):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 

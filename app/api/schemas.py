@@ -192,6 +192,27 @@ class LayerState(BaseModel):
     biases: list[float]
 
 
+class Roc(BaseModel):
+    fpr: list[float] = Field(description="false-positive rate per threshold (thinned to ~65)")
+    tpr: list[float]
+    auc: float = Field(description="area under the full curve")
+
+
+class SetMetrics(BaseModel):
+    confusion: dict[Literal["tn", "fp", "fn", "tp"], int]
+    total: int
+    precision: float | None = Field(description="null when nothing is predicted class 1")
+    recall: float | None
+    f1: float | None
+    roc: Roc | None = Field(description="smooth activations only, with both classes present")
+
+
+class Metrics(BaseModel):
+    class_names: list[str] = Field(description="class 0, class 1 (the positive class)")
+    train: SetMetrics
+    test: SetMetrics | None
+
+
 class SessionState(BaseModel):
     id: str
     config: dict[str, Any]
@@ -213,6 +234,24 @@ class SessionState(BaseModel):
     feature_names: list[str]
     data_version: str
     lesson: int | None = Field(None, description="the page's lesson open on this session")
+    metrics: Metrics
+    preactivations: list[float] | None = Field(
+        description="each training sample's z = w·x + b; null past 256 training samples")
+
+
+class Landscape(BaseModel):
+    i: int
+    j: int
+    names: list[str] = Field(description="the two features the weights belong to")
+    size: int
+    kind: Literal["loss", "errors"] = Field(description="errors: misclassified (perceptron)")
+    x: list[float] = Field(description="w_i at each column, ascending")
+    y: list[float] = Field(description="w_j at each row, top row first (descending)")
+    values: list[list[float]] = Field(description="values[r][c] at (x[c], y[r])")
+    path: list[list[float]] = Field(description="[w_i, w_j, epoch] per recorded epoch")
+    current: list[float]
+    low: float
+    high: float
 
 
 class CreatedSession(SessionState):

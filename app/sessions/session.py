@@ -21,6 +21,7 @@ from app.neuron.boundary import (
 )
 from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.datasets import Dataset
+from app.neuron.metrics import class_names, set_metrics
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
 
 # The fields the data is built from; changing one builds new data (and a new data_version).
@@ -33,6 +34,7 @@ VIEW_FIELDS = ("plot_features",)
 # learner who adds a point sees the line react to it instead of a run thrown back to epoch 0.
 EDIT_FIELDS = ("points",)
 MAX_LOG_ENTRIES = 1000
+MAX_PREACTIVATIONS = 256  # training samples past which frames carry no per-sample z
 
 
 @dataclass
@@ -159,7 +161,32 @@ class Session:
             "feature_names": run.data.feature_names,
             "data_version": self.data_version,
             "lesson": self.lesson,
+            "metrics": self.metrics(ev.outputs, ev.predictions),
+            "preactivations": self.preactivations(),
         }
+
+    def metrics(self, outputs: list[float], predictions: list[int]) -> dict[str, Any]:
+        """Confusion counts, precision, recall, F1 (and ROC for a smooth activation) of the
+        training set and of the test split, if any (PRODUCT.md §17)."""
+        run, data = self.run, self.run.data
+        smooth = self.config.activation != "step"
+        train = set_metrics(data.y, np.asarray(predictions, dtype=np.int64),
+                            np.asarray(outputs) if smooth else None)  # fmt: skip
+        test = None
+        if data.X_test is not None and data.y_test is not None:
+            o, p = run.output(data.X_test)
+            test = set_metrics(data.y_test, p, o if smooth else None)
+        return {"class_names": class_names(self.config.dataset), "train": train, "test": test}
+
+    def preactivations(self) -> list[float] | None:
+        """Every training sample's z = w·x + b, for the activation curve's ticks; only for
+        sets small enough to send with every frame (as the outputs are)."""
+        run = self.run
+        if run.n_train > MAX_PREACTIVATIONS:
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = run.data.X @ run.w + run.b
+        return np.nan_to_num(z, nan=0.0, posinf=1e308, neginf=-1e308).tolist()
 
     def boundary(self) -> dict[str, Any]:
         """Worked out again only when the parameters (replaced, never changed in place) or the

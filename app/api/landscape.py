@@ -1,0 +1,66 @@
+"""GET /api/sessions/{id}/landscape: the loss over two weights and the path through them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query
+
+from app.api.deps import HubDep, ManagerDep, SessionDep
+from app.api.limits import field_error
+from app.api.schemas import Landscape, error_responses
+from app.live.hub import INLINE_WORK
+from app.neuron.landscape import (
+    MAX_SIZE, MIN_SIZE, LandscapeJob, default_pair, path_through, surface_of,
+)  # fmt: skip
+from app.sessions.history import thinned
+
+router = APIRouter(prefix="/api/sessions", tags=["landscape"])
+MAX_PATH_POINTS = 1000  # a longer history is thinned as the stored one is (ends and recent kept)
+
+
+@router.get("/{session_id}/landscape", response_model=Landscape, responses=error_responses(404))
+async def read_landscape(
+    session: SessionDep, manager: ManagerDep, hub: HubDep,
+    weights: Annotated[str | None, Query(max_length=40, description="two weight indices 'i,j'; "
+                                         "default: the two largest weights")] = None,
+    size: Annotated[int, Query(ge=MIN_SIZE, le=MAX_SIZE, description="grid points a side")] = 48,
+) -> dict[str, Any]:  # fmt: skip
+    """The training loss over a size × size grid of (w_i, w_j), every other parameter held at
+    its current value (for the perceptron: the count of misclassified training samples), and the
+    path training took through that plane. Large grids share the server's work budget."""
+    async with manager.lock(session.id):  # a snapshot of now, and the history stored up to now
+        run = session.run
+        n_features = run.data.n_features
+        i, j = _pair(weights, run.state.weights, n_features)
+        surface = surface_of(run)
+        if session.new_rows or session.history_cleared:
+            manager.save(session)
+    rows = orjson.loads(await asyncio.to_thread(manager.store.history_json, session.id))
+    rows = thinned(rows, MAX_PATH_POINTS)
+    path = path_through([(r["epoch"], r["weights"]) for r in rows], i, j)
+    job = LandscapeJob(surface, i, j, size, path)
+    if job.work <= INLINE_WORK:
+        job.advance(job.work)
+    else:
+        await hub.work.run(job.advance)
+    result = job.result()
+    names = run.data.feature_names
+    return {**result.__dict__, "names": [names[i], names[j]], "size": size}
+
+
+def _pair(weights: str | None, current: list[float], n_features: int) -> tuple[int, int]:
+    if n_features < 2:
+        raise field_error("weights", "the landscape needs at least two weights (features)", "query")
+    if weights is None:
+        return default_pair(current)
+    parts = weights.split(",")
+    allowed = f"two different weight indices from 0 to {n_features - 1}, as 'i,j'"
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise field_error("weights", allowed, "query")
+    i, j = (int(p) for p in parts)
+    if i == j or max(i, j) >= n_features:
+        raise field_error("weights", allowed, "query")
+    return i, j
