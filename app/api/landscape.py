@@ -1,8 +1,10 @@
-"""GET /api/sessions/{id}/landscape: the loss over two weights and the path through them."""
+"""Looking at a session without changing it: the loss landscape over two weights with the path
+through them, and the state at a recorded epoch's parameters (the timeline's preview)."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Annotated, Any
 
 import orjson
@@ -10,12 +12,13 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import HubDep, ManagerDep, SessionDep
 from app.api.limits import field_error
-from app.api.schemas import Landscape, error_responses
+from app.api.schemas import Landscape, SessionState, error_responses
 from app.live.hub import INLINE_WORK
 from app.neuron.landscape import (
     MAX_SIZE, MIN_SIZE, LandscapeJob, default_pair, path_through, surface_of,
 )  # fmt: skip
 from app.sessions.history import thinned
+from app.sessions.preview import state_with
 
 router = APIRouter(prefix="/api/sessions", tags=["landscape"])
 MAX_PATH_POINTS = 1000  # a longer history is thinned as the stored one is (ends and recent kept)
@@ -64,3 +67,20 @@ def _pair(weights: str | None, current: list[float], n_features: int) -> tuple[i
     if i == j or max(i, j) >= n_features:
         raise field_error("weights", allowed, "query")
     return i, j
+
+
+@router.get("/{session_id}/preview", response_model=SessionState, responses=error_responses(404))
+async def preview(
+    session: SessionDep, manager: ManagerDep,
+    weights: Annotated[list[float], Query(min_length=1, max_length=64,
+                                          description="one per feature, repeated: weights=2&weights=1")],
+    bias: Annotated[float, Query(description="the bias (0 with the bias off)")] = 0.0,
+) -> dict[str, Any]:  # fmt: skip
+    """The session state as it would be with these weights and bias (a recorded epoch's, say):
+    boundary, outputs, predictions, scores and metrics. Nothing changes; `last_update` is null."""
+    if not all(math.isfinite(v) for v in weights):
+        raise field_error("weights", "finite numbers, one per feature", "query")
+    if not math.isfinite(bias):
+        raise field_error("bias", "a finite number", "query")
+    async with manager.lock(session.id):
+        return state_with(session, weights, bias)

@@ -101,3 +101,27 @@ def test_resume_from_a_recorded_epoch_is_replayed_by_the_export(client: TestClie
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     replayed = json.loads(out.stdout)
     assert (replayed["weights"], replayed["bias"]) == (final["weights"], final["bias"])
+
+
+def test_preview_shows_a_recorded_epoch_without_changing_the_session(client: TestClient) -> None:
+    state, auth = create(client, dataset="and")
+    sid = state["id"]
+    client.post(f"/api/sessions/{sid}/step", json={"epochs": 10}, headers=auth)
+    seen = client.get(f"/api/sessions/{sid}/preview", params={"weights": [2, 1], "bias": -1}).json()
+    assert (seen["weights"], seen["bias"], seen["last_update"]) == ([2.0, 1.0], -1.0, None)
+    assert seen["predictions"] == [0, 1, 1, 1] and seen["accuracy"] == 0.5
+    assert seen["boundary"]["line"] is not None
+    now = client.get(f"/api/sessions/{sid}").json()
+    assert (now["weights"], now["bias"], now["epoch"]) == ([2.0, 1.0], -3.0, 6)  # converged at 6
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"weights": [1, 2, 3]}, "weights"), ({"weights": ["nan", 1]}, "weights"),
+    ({"bias": 1}, "weights"), ({"weights": [1, 1], "bias": "inf"}, "bias"),
+])  # fmt: skip
+def test_preview_refuses_bad_parameters_naming_the_field(client: TestClient,
+                                                         params: dict[str, object], field: str) -> None:  # fmt: skip
+    state, _ = create(client)
+    response = client.get(f"/api/sessions/{state['id']}/preview", params=params)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["detail"][0]["loc"]
