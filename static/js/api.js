@@ -47,6 +47,9 @@ export const createSession = (config) => request('POST', '/api/sessions', config
 export const getSession = (id) => request('GET', sessionPath(id));
 export const getData = (id) => request('GET', `${sessionPath(id)}/data`);
 export const getHistory = (id) => request('GET', `${sessionPath(id)}/history`);
+export const getLandscape = (id, size) => request('GET', `${sessionPath(id)}/landscape?size=${size}`);
+export const getPreview = (id, weights, bias) => request('GET', `${sessionPath(id)}/preview?${
+  new URLSearchParams([...weights.map((w) => ['weights', String(w)]), ['bias', String(bias)]])}`);
 export const listDatasets = () => request('GET', '/api/datasets');
 export const exportUrl = (id) => `${sessionPath(id)}/export.py`;
 export const qrUrl = (id) => `${sessionPath(id)}/qr.svg`;

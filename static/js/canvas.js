@@ -151,6 +151,7 @@ export class Plot {
     this.ctx.beginPath();
     this.ctx.rect(L.left, L.top, L.width, L.height);
     this.ctx.clip();
+    this.drawTrail(scene, L, sx, sy);
     this.drawHiddenLines(scene, L, sx, sy);
     this.drawCurve(scene, sx, sy);
     this.drawLine(scene, sx, sy);
@@ -290,6 +291,26 @@ export class Plot {
       ctx.stroke();
     }
     ctx.lineCap = 'butt';
+  }
+
+  /** Earlier boundary lines (scene.trail, oldest first), fainter the older they are. */
+  drawTrail(scene, L, sx, sy) {
+    const trail = scene.trail ?? [];
+    this.canvas.dataset.trail = String(trail.length); // how many are drawn, for a reader and a test
+    const { ctx } = this;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(L.left, L.top, L.width, L.height);
+    ctx.clip();
+    trail.forEach(([[ax, ay], [bx, by]], k) => {
+      ctx.strokeStyle = `rgba(17, 17, 17, ${(0.12 + (0.4 * (k + 1)) / trail.length).toFixed(3)})`;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(sx(ax), sy(ay));
+      ctx.lineTo(sx(bx), sy(by));
+      ctx.stroke();
+    });
+    ctx.restore();
   }
 
   drawLine(scene, sx, sy) {

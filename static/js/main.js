@@ -22,6 +22,7 @@ import { configFrom, fromURL, toURL, tokenFromHash, valuesFromConfig, withDefaul
 import { Stream } from './stream.js';
 import { SampleTable } from './table.js';
 import { Uploads } from './upload.js';
+import { Insight } from './insight.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +61,9 @@ const network = new NetworkView(
 const lineDrag = new LineDrag(plot, { hint: $('drag-hint'), onSet: setWeights });
 const updateView = new UpdateView($('update'));
 const table = new SampleTable($('samples'), $('table-title'), $('table-note'));
+const insight = new Insight({
+  sessionId: () => page.sessionId, viewer: () => page.viewer, send: (message) => send(message), redraw: draw,
+});
 const actions = {
   playPause: () => {
     if (page.viewer) return;
@@ -163,6 +167,7 @@ function onFrame(frame) {
   const previous = page.frame;
   page.frame = frame;
   const shownPoints = page.values.points;
+  insight.frameIn(frame, previous);
   Object.assign(page.values, valuesFromConfig(frame.config));
   if (pointSet.owns(frame.config.dataset)) Object.assign(page.values, { dataset: 'custom', points: pointSet.points });
   // Frames leave a custom set's points out of their config: they come with the data.
@@ -224,6 +229,7 @@ async function loadHistory() {
   try {
     const history = await api.getHistory(page.sessionId);
     charts.setHistory(history, page.frame?.test_accuracy !== null && page.frame?.test_accuracy !== undefined);
+    insight.setHistory(history);
   } catch {
     // the curves catch up with the next frame
   } finally {
@@ -259,7 +265,7 @@ function draw() {
 
 function render() {
   page.drawQueued = false;
-  const f = page.frame;
+  const f = page.frame && insight.shown(page.frame);
   const ctx = { viewer: page.viewer, connecting: page.connection === 'connecting',
     reconnecting: page.connection === 'reconnecting', error: page.fatal };
   let status = statusText(f, ctx);
@@ -286,9 +292,9 @@ function render() {
   else if (!plot.fixedView) plot.fixedView = f.boundary.view;
   const data = page.data?.data_version === f.data_version ? page.data : null;
   const drawn = sceneFrom(f, data, { ...page.values, cleared });
-  plot.setScene(drawn);
-  const steerable = !page.viewer && f.status !== 'running' && !f.boundary.plane && f.weights.length === 2
-    && !f.config.hidden_units;
+  plot.setScene(insight.decorate(drawn));
+  const steerable = !page.viewer && !insight.previewing && f.status !== 'running' && !f.boundary.plane
+    && f.weights.length === 2 && !f.config.hidden_units;
   lineDrag.update(steerable
     ? { line: drawn.line, weights: f.weights, bias: f.bias, useBias: f.config.use_bias } : null);
   document.querySelector('.legend-test').hidden = !drawn.test;
@@ -303,6 +309,7 @@ function render() {
   if (!isNetwork) neuron.update(f, { editable });
   updateView.update(f);
   if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features, page.values.wrong_first);
+  insight.draw(f);
   updateURL();
 }
 
@@ -354,6 +361,7 @@ function onLessonLink(given) {
 function setPresenter(on) {
   page.values.presenter = on;
   showPresenter(on);
+  insight.setPresenter(on);
   charts.setLarge(on);
   plot.draw();
   draw();
