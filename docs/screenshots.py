@@ -7,7 +7,8 @@ Starts its own server on a free port with a throwaway database, drives Chromium 
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),
 docs/screenshot-presenter.png (1280×720, a projector), docs/screenshot-upload.png (1366×768, the
 preview of an uploaded CSV), docs/screenshot-student.png (1366×768, following a teacher who
-shares lesson 1) and docs/screenshot-lesson8.png (1366×768, the network that learns XOR). Set
+shares lesson 1) and docs/screenshot-lesson8.png (1366×768, the network that learns XOR), and the parts of PRODUCT.md §16–17 (timeline, slow motion,
+landscape, activation, metrics). Set
 NEURON_CHROMIUM to pick the browser.
 """
 
@@ -127,6 +128,33 @@ def lesson_8(page: Page) -> None:
     page.get_by_role("status").filter(has_text="Finished").wait_for(timeout=30_000)
 
 
+def scrubbed(page: Page) -> None:
+    """Lesson 1 trained to convergence, the timeline dragged back to epoch 2."""
+    press(page, "Step", 6)
+    page.get_by_role("slider", name="Timeline").focus()
+    for key in ("Home", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+    page.locator("#timeline-epoch").filter(has_text="epoch 2 of").wait_for()
+
+
+def slow_motion(page: Page) -> None:
+    """A sample step in slow motion, caught as its inputs flow to z."""
+    page.get_by_label("Slow motion", exact=True).check()
+    press(page, "Step sample", 3)
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Step sample", exact=True).click()
+    page.locator("#slowmo[data-phase='flow']").wait_for()
+
+
+def trained(page: Page) -> None:
+    press(page, "Step", 6)
+
+
+def lesson7(page: Page) -> None:
+    press(page, "Step", 3)
+    page.wait_for_timeout(800)
+
+
 SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-laptop.png", "/?lesson=4&fps=60&spf=100", {"width": 1366, "height": 768}, laptop),
     ("screenshot-phone.png", "/?lesson=1", {"width": 390, "height": 844}, phone),
@@ -159,6 +187,20 @@ def student(browser: Browser, url: str) -> None:
     teacher.context.close()
 
 
+LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
+# Parts of the page (PRODUCT.md §16, §17): file, link, viewport, what to do, what to capture.
+PARTS: list[tuple[str, str, dict[str, object], Callable[[Page], None], str]] = [
+    ("screenshot-timeline.png", "/?lesson=1", LAPTOP, scrubbed, ".stage"),
+    ("screenshot-timeline-phone.png", "/?lesson=1", PHONE, scrubbed, ".stage"),
+    ("screenshot-slow-motion.png", "/?lesson=1", LAPTOP, slow_motion, "main"),
+    ("screenshot-landscape.png", "/?lesson=1", LAPTOP, trained, ".landscape-panel"),
+    ("screenshot-landscape-no-bias.png", "/?lesson=5&fps=60&spf=100", LAPTOP, laptop, ".landscape-panel"),
+    ("screenshot-activation.png", "/?lesson=4", LAPTOP, lambda p: press(p, "Step", 3), ".neuron-panel"),
+    ("screenshot-metrics.png", "/?lesson=7", LAPTOP, lesson7, ".charts-panel"),
+    ("screenshot-metrics-phone.png", "/?lesson=7", PHONE, lesson7, "#metrics-panel"),
+]  # fmt: skip
+
+
 # Taken only when named: looked at while working, not shown in the README.
 EXTRA: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-upload-phone.png", "/?dataset=and", {"width": 390, "height": 844}, upload),
@@ -169,8 +211,10 @@ def main() -> None:
     with server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         wanted = {f"screenshot-{name}.png" for name in sys.argv[1:]}
-        for filename, path, viewport, act in SHOTS + EXTRA:
-            if (wanted and filename not in wanted) or (not wanted and (filename, path, viewport, act) in EXTRA):
+        shots = [(*shot, None) for shot in SHOTS + EXTRA] + PARTS
+        for filename, path, viewport, act, part in shots:
+            extra = any(filename == e[0] for e in EXTRA)
+            if (wanted and filename not in wanted) or (not wanted and extra):
                 continue
             mobile = viewport["width"] < 600
             context = browser.new_context(viewport=viewport, device_scale_factor=2 if mobile else 1,  # type: ignore[arg-type]
@@ -180,7 +224,10 @@ def main() -> None:
             page.locator("#stats").filter(has_text="epoch").wait_for()
             act(page)
             page.wait_for_timeout(600)  # the last frame drawn and the history curves loaded
-            page.screenshot(path=str(DOCS / filename))
+            if part:
+                page.locator(part).first.screenshot(path=str(DOCS / filename))
+            else:
+                page.screenshot(path=str(DOCS / filename))
             print(f"saved docs/{filename}")
             context.close()
         if not wanted or "screenshot-student.png" in wanted:

@@ -33,7 +33,7 @@ export class LandscapePanel {
 
   refresh(live) {
     if (!live || this.loading) return;
-    const key = JSON.stringify([live.data_version, live.config, live.weights, live.bias]);
+    const key = JSON.stringify([live.data_version, live.config, live.epoch, live.step, live.weights, live.bias]);
     const soon = live.status === 'running' && Date.now() - this.fetchedAt < REFRESH_MS;
     if (key === this.fetchedKey || soon) return;
     this.fetchedKey = key;
