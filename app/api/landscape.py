@@ -3,7 +3,6 @@ through them, and the state at a recorded epoch's parameters (the timeline's pre
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import Annotated, Any
 
@@ -40,8 +39,8 @@ async def read_landscape(
         i, j = _pair(weights, run.state.weights, n_features)
         surface = surface_of(run)
         if session.new_rows or session.history_cleared:
-            manager.save(session)
-    rows = orjson.loads(await asyncio.to_thread(manager.store.history_json, session.id))
+            await manager.save(session)
+    rows = orjson.loads(await manager.store.history_json(session.id))
     rows = thinned(rows, MAX_PATH_POINTS)
     path = path_through([(r["epoch"], r["weights"]) for r in rows], i, j)
     job = LandscapeJob(surface, i, j, size, path)

@@ -193,7 +193,7 @@ class LayerState(BaseModel):
 
 
 class Roc(BaseModel):
-    fpr: list[float] = Field(description="false-positive rate per threshold (thinned to ~65)")
+    fpr: list[float] = Field(description="false-positive rate per threshold (thinned to ~41, 4 decimals)")
     tpr: list[float]
     auc: float = Field(description="area under the full curve")
 
@@ -236,7 +236,8 @@ class SessionState(BaseModel):
     lesson: int | None = Field(None, description="the page's lesson open on this session")
     metrics: Metrics
     preactivations: list[float] | None = Field(
-        description="each training sample's z = w·x + b; null past 256 training samples")
+        description="each training sample's z = w·x + b (2 decimals), full batch only; "
+                    "null online and past 256 training samples")  # fmt: skip
 
 
 class Landscape(BaseModel):

@@ -15,7 +15,7 @@ import numpy as np
 from app.neuron.activations import Array
 from app.neuron.datasets import Labels
 
-ROC_POINTS = 65  # the curve sent is thinned to about this many points; the AUC uses all of them
+ROC_POINTS = 41  # the curve sent is thinned to about this many points; the AUC uses all of them
 # Class names where a dataset's classes have them (class 0 first); others are "class 0"/"class 1".
 CLASS_NAMES: dict[str, tuple[str, str]] = {
     "breast_cancer": ("malignant", "benign"),

@@ -176,17 +176,22 @@ class Session:
         if data.X_test is not None and data.y_test is not None:
             o, p = run.output(data.X_test)
             test = set_metrics(data.y_test, p, o if smooth else None)
+        for chosen in (train, test):
+            curve = chosen and chosen["roc"]
+            if curve:  # drawn, not computed with: 4 decimals keep frames small (AUC exact)
+                curve["fpr"], curve["tpr"] = _rounded(curve["fpr"], 4), _rounded(curve["tpr"], 4)
         return {"class_names": class_names(self.config.dataset), "train": train, "test": test}
 
     def preactivations(self) -> list[float] | None:
-        """Every training sample's z = w·x + b, for the activation curve's ticks; only for
-        sets small enough to send with every frame (as the outputs are)."""
+        """Every training sample's z = w·x + b to 2 decimals, the activation curve's ticks for a
+        full-batch step (online steps mark their one sample instead); only for sets small enough
+        to send with every frame, as the outputs are."""
         run = self.run
-        if run.n_train > MAX_PREACTIVATIONS:
+        if run.n_train > MAX_PREACTIVATIONS or self.config.batch != "full":
             return None
         with np.errstate(over="ignore", invalid="ignore"):
             z = run.data.X @ run.w + run.b
-        return np.nan_to_num(z, nan=0.0, posinf=1e308, neginf=-1e308).tolist()
+        return _rounded(np.nan_to_num(z, nan=0.0, posinf=1e308, neginf=-1e308), 2)
 
     def boundary(self) -> dict[str, Any]:
         """Worked out again only when the parameters (replaced, never changed in place) or the
@@ -320,6 +325,12 @@ class Session:
 
 def _but(names: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(n for n in names if n not in left_out)
+
+
+def _rounded(values: Any, decimals: int) -> list[float]:
+    with np.errstate(over="ignore", invalid="ignore"):  # rounding ±1e308 overflows to ±inf
+        rounded = np.round(np.asarray(values, dtype=np.float64), decimals)
+    return np.where(np.isfinite(rounded), rounded, np.asarray(values)).tolist()
 
 
 def _differ(a: NeuronConfig, b: NeuronConfig, fields: tuple[str, ...]) -> bool:

@@ -79,7 +79,9 @@ def test_metrics_in_the_state_count_every_sample(client: TestClient) -> None:
 def test_step_neuron_has_no_roc_and_small_sets_send_each_z(client: TestClient) -> None:
     state, _ = create(client, dataset="and", init={"weights": [2, 1], "bias": -3})
     assert state["metrics"]["train"]["roc"] is None and state["metrics"]["test"] is None
-    assert state["preactivations"] == [-3.0, -2.0, -1.0, 0.0]
+    assert state["preactivations"] is None  # online: the update marks its own sample
+    full = create(client, dataset="and", activation="sigmoid", init={"weights": [2, 1], "bias": -3})[0]
+    assert full["preactivations"] == [-3.0, -2.0, -1.0, 0.0]
     assert state["metrics"]["train"]["confusion"] == {"tn": 3, "fp": 0, "fn": 0, "tp": 1}
 
 
