@@ -32,6 +32,8 @@ export class SlowMotion {
 
   /** A new frame: play it slowly if it is one sample's update after a paused frame. */
   frameIn(frame, previous) {
+    // The same state again with its outputs filled in (a large set): the motion plays on.
+    if (this.held && previous && frame.step === previous.step && frame.data_version === previous.data_version) return;
     this.finish();
     const u = frame.last_update;
     const oneSample = previous && frame.step === previous.step + 1 && u && u.kind !== 'batch'
