@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 MAX_SIZE = 128  # grid points a side: at most 16,384 evaluations of the whole training set
 MIN_SIZE = 2
+SINGLE_NEURON = "drawn for a single neuron (hidden_units 0); this session has a hidden layer"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ class Landscape:
 
 def surface_of(run: Run) -> Surface:
     """The run's scoring, frozen at its current parameters (they are replaced, never changed in
-    place, so the snapshot stays true while the run trains on)."""
+    place, so the snapshot stays true while the run trains on). A hidden layer's output
+    weights span no plane of the inputs: the landscape is a single neuron's."""
+    if run.hidden is not None:
+        raise NeuronError("hidden_units", SINGLE_NEURON)
     return Surface(run.data.X, run.data.y, run.targets, run.activation, run.loss_fn,
                    run.config.reduction, run.z_star, run.config.rule == "perceptron",
                    np.array(run.w, dtype=np.float64), float(run.b))  # fmt: skip

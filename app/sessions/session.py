@@ -183,14 +183,14 @@ class Session:
         return {"class_names": class_names(self.config.dataset), "train": train, "test": test}
 
     def preactivations(self) -> list[float] | None:
-        """Every training sample's z = w·x + b to 2 decimals, the activation curve's ticks for a
-        full-batch step (online steps mark their one sample instead); only for sets small enough
-        to send with every frame, as the outputs are."""
+        """Every training sample's z = w·x + b (the output neuron's, over the hidden outputs
+        with a hidden layer) to 2 decimals, the activation curve's ticks for a full-batch step
+        (online steps mark their one sample instead); only for sets small enough to send with
+        every frame, as the outputs are. The run's own pass: already computed for the scores."""
         run = self.run
         if run.n_train > MAX_PREACTIVATIONS or self.config.batch != "full":
             return None
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = run.data.X @ run.w + run.b
+        z = run.forward_pass()[0]
         return _rounded(np.nan_to_num(z, nan=0.0, posinf=1e308, neginf=-1e308), 2)
 
     def boundary(self) -> dict[str, Any]:

@@ -26,6 +26,10 @@ export class LandscapePanel {
   }
 
   update(frame, live) {
+    // A hidden layer's output weights span no plane of the inputs: the landscape is a single neuron's.
+    const network = Boolean(frame.config.hidden_units);
+    this.canvas.parentElement.hidden = network;
+    if (network) return;
     this.frame = frame;
     this.refresh(live);
     this.draw();

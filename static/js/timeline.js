@@ -89,14 +89,16 @@ export class Timeline {
     const text = this.previewing && row ? WORDS.recorded(row.epoch, f.epoch) : WORDS.live(f.epoch);
     this.output.textContent = text;
     this.range.setAttribute('aria-valuetext', text);
-    this.range.disabled = this.rows.length === 0;
+    const network = Boolean(f.config.hidden_units); // an epoch of a network is more than w and b
+    this.range.disabled = this.rows.length === 0 || network;
     this.resume.hidden = !this.previewing || this.hooks.viewer();
     const recorded = this.history.length;
     const total = recorded ? this.history[recorded - 1].epoch + 1 : 0;
     const notes = [];
     if (this.previewing) notes.push(WORDS.viewing(shownEpoch));
     else if (this.message) notes.push(this.message);
-    if (this.rows.length === 0) notes.push(WORDS.noHistory);
+    if (network) notes.push(WORDS.networkTimeline);
+    else if (this.rows.length === 0) notes.push(WORDS.noHistory);
     else if (recorded < total) notes.push(WORDS.thinned(recorded, total));
     this.note.textContent = notes.join(' ');
   }

@@ -9,6 +9,7 @@ export const WORDS = {
   thinned: (kept, total) => `History thinned: ${kept} of ${total} epochs are recorded (older ones `
     + 'more sparsely), and the timeline steps through the recorded ones.',
   noHistory: 'Train a little: every finished epoch is recorded here.',
+  networkTimeline: 'The timeline replays a single neuron; with a hidden layer the curves show the epochs.',
   resumed: (epoch) => `Resumed from epoch ${epoch}'s weights and bias: Play or Step trains on from there.`,
   slow: {
     sample: (u, x) => `Sample ${u.sample + 1}: x = ${x}, target d = ${u.d}`,

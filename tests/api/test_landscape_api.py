@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,19 @@ def test_preview_refuses_bad_parameters_naming_the_field(client: TestClient,
     response = client.get(f"/api/sessions/{state['id']}/preview", params=params)
     assert response.status_code == 422, response.text
     assert field in response.json()["detail"][0]["loc"]
+
+
+def test_a_network_has_metrics_and_its_output_neurons_z_but_no_single_neuron_views(client: TestClient) -> None:
+    state, auth = create(client, dataset="xor", activation="sigmoid", rule="gradient", hidden_units=3,
+                         init="random", seed=1)  # fmt: skip
+    sid = state["id"]
+    state = client.post(f"/api/sessions/{sid}/step", json={"epochs": 2}, headers=auth).json()
+    assert sum(state["metrics"]["train"]["confusion"].values()) == 4
+    assert state["config"]["batch"] == "full"
+    # the output neuron's z over the hidden outputs: its sigmoid is each sample's output
+    logits = [math.log(o / (1 - o)) for o in state["outputs"]]
+    assert state["preactivations"] == pytest.approx(logits, abs=0.006)
+    for path, params in (("landscape", {}), ("preview", {"weights": [1, 1, 1], "bias": 0})):
+        response = client.get(f"/api/sessions/{sid}/{path}", params=params)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["detail"][0]["loc"][-1] == "hidden_units"

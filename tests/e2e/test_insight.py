@@ -73,7 +73,8 @@ def test_scrubbing_to_epoch_2_shows_it_without_changing_the_session_then_resume(
     assert (state["weights"], state["bias"]) == ([2.0, 1.0], -1.0)
 
     page.keyboard.press("Shift+S")  # train on from there; the export replays all of it
-    expect(page.locator("#stats")).to_contain_text("updates 25")  # 6 epochs of 4, then one more
+    # 6 epochs of 4 samples, then one more: (0,0) with z = −1 is right, so no update (11 in all)
+    expect(page.locator("#stats")).to_contain_text("samples seen 25 · updates 11")
     final = session_of(page)
     script = tmp_path / "neuron.py"
     script.write_text(page.request.get(api(page, "/export.py")).text())
@@ -99,7 +100,8 @@ def test_slow_motion_plays_a_sample_step_and_any_key_skips_it(pages: Pages) -> N
     expect(caption).to_be_visible()
     expect(caption).to_have_attribute("data-phase", "compare", timeout=2000)
     expect(caption).to_be_hidden(timeout=2000)
-    expect(page.locator("#stats")).to_contain_text("updates 2")
+    # sample 2 is (0,1): z = 0·0 + 0·1 − 1 = −1 says 0, right, so only sample 1 changed anything
+    expect(page.locator("#stats")).to_contain_text("samples seen 2 · updates 1")
 
     page.keyboard.press("p")  # presenter mode turns it on by default, unless chosen otherwise
     expect(control(page, "Slow motion")).to_be_checked()
