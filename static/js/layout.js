@@ -69,6 +69,28 @@ export function showPresenter(on) {
 }
 
 const MIN_PLOT = 300; // px: below this a plot stops being readable, so the page scrolls instead
+const PHONE = window.matchMedia('(max-width: 760px)'); // as the phone layout in app.css
+
+/** Where the timeline goes: under the plot's legend, inside the stage; on a phone after the last
+ *  update instead (a grid item of its own), so that the update stays right under the plot. */
+export function placeTimeline() {
+  const bar = document.querySelector('.timeline-bar');
+  const stage = document.querySelector('.stage');
+  if (PHONE.matches && bar.parentElement === stage) stage.after(bar);
+  else if (!PHONE.matches && bar.parentElement !== stage) stage.append(bar);
+  refit();
+}
+PHONE.addEventListener?.('change', placeTimeline);
+
+/** How much of an element under the plot must show with it: the legend and a custom set's
+ *  tools whole; the timeline without its note (which comes and goes as one scrubs: the plot does
+ *  not jump for it), and on a projector none of it: there the plot comes first, the timeline
+ *  just below. */
+function keptInView(e) {
+  if (!e.classList.contains('timeline-bar')) return e.offsetHeight;
+  if (document.documentElement.classList.contains('presenter')) return 0;
+  return e.offsetHeight - (e.querySelector('.timeline-note')?.offsetHeight ?? 0);
+}
 
 /** Size the plot to the room under its top edge: the column's width, and at most that as
  *  height (a square) or less when the window is short, so that all of it and its legend show.
@@ -76,8 +98,9 @@ const MIN_PLOT = 300; // px: below this a plot stops being readable, so the page
 function fitPlot() {
   const wrap = document.querySelector('.canvas-wrap');
   const top = wrap.getBoundingClientRect().top + window.scrollY;
-  const below = [...wrap.parentElement.children].filter((e) => e !== wrap && e.offsetTop > wrap.offsetTop)
-    .reduce((sum, e) => sum + e.offsetHeight, 0);
+  const below = [...wrap.parentElement.children]
+    .filter((e) => e !== wrap && e.offsetTop > wrap.offsetTop)
+    .reduce((sum, e) => sum + keptInView(e), 0);
   const width = wrap.parentElement.clientWidth;
   const room = window.innerHeight - top - below - 12;
   const height = Math.round(Math.max(Math.min(MIN_PLOT, width), Math.min(room, width)));
@@ -89,6 +112,10 @@ function fitPlot() {
 export function refit() {
   requestAnimationFrame(fitPlot);
 }
+
+// The legend grows a line when the drag hint shows, a custom set's tools come and go: refit then.
+const underPlot = new ResizeObserver(() => refit());
+for (const e of document.querySelectorAll('.legend, .custom-tools')) underPlot.observe(e);
 
 export function toggleFullscreen() {
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});

@@ -8,7 +8,9 @@ import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { CANNOT_SEPARATE, classLabel, classNames, finished, nothingToTrain, statsText, statusText } from './format.js';
 import { bindKeys } from './keys.js';
-import { buildLessonMenu, refit, showLesson, showPresenter, toggleFullscreen } from './layout.js';
+import {
+  buildLessonMenu, placeTimeline, refit, showLesson, showPresenter, toggleFullscreen,
+} from './layout.js';
 import { lessonByNumber } from './lessons.js';
 import { LineDrag } from './linedrag.js';
 import { UpdateView } from './maths.js';
@@ -425,6 +427,7 @@ async function start() {
   page.token = tokenFromHash(location.hash);
   setPresenter(page.values.presenter);
   buildLessonMenu((given) => !page.viewer && onLessonLink(given));
+  placeTimeline();
   showLesson(lesson);
   bindDialogs();
   bindDownloads(() => page.frame, plot, () => page.datasets);
