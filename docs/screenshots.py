@@ -189,10 +189,11 @@ def student(browser: Browser, url: str) -> None:
 
 
 LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
-# Parts of the page (PRODUCT.md §16, §17): file, link, viewport, what to do, what to capture.
+# Parts of the page (PRODUCT.md §16, §17): file, link, viewport, what to do, what to capture
+# (an element, or "window:" and an element: the window scrolled so that it ends there).
 PARTS: list[tuple[str, str, dict[str, object], Callable[[Page], None], str]] = [
     ("screenshot-timeline.png", "/?lesson=1", LAPTOP, scrubbed, ".stage"),
-    ("screenshot-timeline-phone.png", "/?lesson=1", PHONE, scrubbed, ".stage"),
+    ("screenshot-timeline-phone.png", "/?lesson=1", PHONE, scrubbed, "window:.timeline-bar"),
     ("", "/?lesson=1", LAPTOP, slow_motion, ""),  # saves its own picture, mid-flight
     ("screenshot-landscape.png", "/?lesson=1", LAPTOP, trained, ".landscape-panel"),
     ("screenshot-landscape-no-bias.png", "/?lesson=5&fps=60&spf=100", LAPTOP, laptop, ".landscape-panel"),
@@ -229,7 +230,11 @@ def main() -> None:
                 context.close()
                 continue
             page.wait_for_timeout(600)  # the last frame drawn and the history curves loaded
-            if part:
+            if part and part.startswith("window:"):  # the window, scrolled to end at this part
+                page.locator(part.removeprefix("window:")).evaluate("e => e.scrollIntoView({block: 'end'})")
+                page.wait_for_timeout(200)
+                page.screenshot(path=str(DOCS / filename))
+            elif part:
                 page.locator(part).first.screenshot(path=str(DOCS / filename))
             else:
                 page.screenshot(path=str(DOCS / filename))
