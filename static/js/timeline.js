@@ -17,6 +17,7 @@ export class Timeline {
     this.live = null;
     this.preview = null; // the shown epoch's state, or null for live
     this.index = 0;
+    this.following = true; // at the end of the track: the live view, kept there as epochs come
     this.cache = new Map();
     this.message = null;
     this.loading = false;
@@ -42,6 +43,7 @@ export class Timeline {
     const restarted = !previous || frame.data_version !== previous.data_version || frame.step < previous.step;
     if (restarted) {
       this.preview = null;
+      this.following = true;
       this.cache.clear();
     }
     this.live = frame;
@@ -72,11 +74,12 @@ export class Timeline {
   layout() {
     const f = this.live;
     if (!f) return;
-    const wasLive = !this.previewing;
     this.rows = this.history.filter((r) => r.epoch < f.epoch);
     const max = this.rows.length;
     this.range.max = String(max);
-    if (wasLive) this.index = max;
+    // Where the user put the thumb, not whether its preview has arrived yet: a history that
+    // lands while a scrub's preview is on its way must not throw the thumb back to live.
+    if (this.following) this.index = max;
     this.index = Math.min(this.index, max);
     this.range.value = String(this.index);
     this.show();
@@ -111,6 +114,7 @@ export class Timeline {
 
   async scrub(index) {
     this.index = index;
+    this.following = index >= this.rows.length;
     this.message = null;
     const row = this.rows[index];
     if (!row) {
@@ -144,6 +148,7 @@ export class Timeline {
     if (this.live?.status === 'running') this.hooks.send({ type: 'pause' });
     this.hooks.send({ type: 'set', weights: row.weights, ...bias });
     this.preview = null;
+    this.following = true;
     this.message = WORDS.resumed(row.epoch);
     this.index = this.rows.length;
     this.range.value = String(this.index);
