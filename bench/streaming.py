@@ -32,6 +32,9 @@ from bench.servers import connections_per_worker, serving
 ROOT = Path(__file__).resolve().parent.parent
 # The perceptron on overlapping clouds never converges: a new boundary on every frame.
 SESSION_CONFIG = {"dataset": "overlap", "n_samples": 200}
+# The issue's own baseline ("one event loop saturates at about 100 sessions") played XOR: its
+# perceptron cycles back to the same weights every epoch, so most compact frames are small.
+XOR_CONFIG = {"dataset": "xor"}
 P95_TARGET_MS = 50.0
 DELIVERED_TARGET = 0.95
 SETTLE_S = 1.5
@@ -47,6 +50,11 @@ class Scenario:
     workers: int = 1  # more than one: on Redis
     targeted: bool = False  # the target applies to this scenario
     ladder: bool = False  # one of the one-process levels that say how many sessions it holds
+    xor: bool = False  # plays XOR_CONFIG instead of SESSION_CONFIG
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        return XOR_CONFIG if self.xor else SESSION_CONFIG
 
     @property
     def connections(self) -> int:
@@ -58,6 +66,8 @@ SCENARIOS = [
     Scenario("10 sessions", 10),
     *(Scenario(f"{n} sessions", n, targeted=n == 300, ladder=True) for n in (100, 150, 200, 300)),
     Scenario("300 sessions, 2 workers on Redis", 300, workers=2, targeted=True),
+    Scenario("XOR: 100 sessions", 100, xor=True),
+    Scenario("XOR: 300 sessions, 2 workers on Redis", 300, workers=2, xor=True),
     Scenario("1 session, 1,000 viewers", 1, viewers_per_session=1000),
     Scenario("1 session, 1,000 viewers, 2 workers on Redis", 1, viewers_per_session=1000,
              workers=2, targeted=True),  # fmt: skip
@@ -185,7 +195,7 @@ def _connections(scenario: Scenario, server: Any) -> list[dict[str, Any]]:
     with httpx.Client(base_url=server.url, timeout=30) as http:
         created = []
         for _ in range(scenario.sessions):
-            r = http.post("/api/sessions", json=SESSION_CONFIG)
+            r = http.post("/api/sessions", json=scenario.session_config)
             r.raise_for_status()
             created.append({"id": r.json()["id"], "token": r.json()["control_token"]})
     connections = []
