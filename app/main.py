@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_exception_handler(NeuronError, _neuron_error)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(SessionGone, _session_gone)

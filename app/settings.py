@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +53,36 @@ class Settings(BaseSettings):
     work_threads: int = Field(1, ge=1, le=64, description="threads that share the training work")
     public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
                                    description="base URL students use (QR codes, join links)")
+    frame_ancestors: str = Field("*", min_length=1, max_length=2000,
+                                 description="origins whose pages may show /?embed=1 in an iframe "
+                                 "(CSP frame-ancestors sources, space-separated; * any)")
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _frame_sources(cls, value: str) -> str:
+        return check_frame_sources(value)
+
+
+# One CSP frame-ancestors source: any origin, this origin, none, a scheme, or an origin (its host
+# may start with a *. wildcard, its port may be *). Nothing else can reach the header: no `;`.
+_FRAME_SOURCE = re.compile(r"\*|'self'|'none'|https?:|https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?",
+                           re.IGNORECASE)  # fmt: skip
+
+
+def check_frame_sources(value: str) -> str:
+    """The sources, one space apart; a ValueError names the first that is not a source."""
+    sources = value.split()
+    for source in sources:
+        match = _FRAME_SOURCE.fullmatch(source)
+        port = match and match.group(3)
+        if not match or (port and port != ":*" and int(port[1:]) > 65535):
+            raise ValueError(f"{source!r} is not a frame-ancestors source: use *, 'self', 'none', "
+                             "https: or origins like https://school.example (space-separated)")
+    if "'none'" in sources and len(sources) > 1:
+        raise ValueError("'none' stands alone")
+    if not sources:
+        raise ValueError("no source: use * for any origin, or 'self'")
+    return " ".join(sources)
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,8 @@ from typing import Any, Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 
+from app.api.embed import wants_embed
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -14,32 +16,41 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")  # fmt: skip
+       "object-src 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
 # Swagger UI initialises itself with an inline script.
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+# Every page but the embeddable view may be framed only by this origin's own pages. Browsers
+# too old for frame-ancestors read X-Frame-Options, which cannot list origins: the embed view
+# goes without it (those browsers may frame it anywhere, which is what the default allows).
+OWN_FRAMES = [(b"x-frame-options", b"SAMEORIGIN")]
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """frame_ancestors: the CSP sources that may frame /?embed=1 (NEURON_FRAME_ANCESTORS)."""
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str = "*") -> None:
         self.app = app
+        self.frame_ancestors = frame_ancestors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] in ("/docs", "/redoc") else CSP
+        embed = wants_embed(scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        ancestors = self.frame_ancestors if embed else "'self'"
+        policy = f"{csp}; frame-ancestors {ancestors}".encode()
+        headers = [*HEADERS, *([] if embed else OWN_FRAMES), (b"content-security-policy", policy)]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *HEADERS,
-                                      (b"content-security-policy", csp.encode())]  # fmt: skip
+                message["headers"] = [*message.get("headers", []), *headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -7,6 +7,7 @@ import { Plot, describeScene, sceneFrom } from './canvas.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { CANNOT_SEPARATE, classLabel, classNames, finished, nothingToTrain, statsText, statusText } from './format.js';
+import { showFullLink } from './embed.js';
 import { bindKeys } from './keys.js';
 import {
   buildLessonMenu, placeTimeline, refit, showLesson, showPresenter, toggleFullscreen,
@@ -153,7 +154,7 @@ function placePoints(points) {
 function applyLesson(n) {
   const lesson = lessonByNumber(n);
   if (!lesson) return;
-  const keep = { presenter: page.values.presenter, session: page.values.session };
+  const keep = { presenter: page.values.presenter, session: page.values.session, embed: page.values.embed };
   page.values = withDefaults({ ...lesson.props, lesson: n, ...keep });
   send({ type: 'pause' });
   send({ type: 'set', config: { ...configFrom(page.values), max_epochs: page.values.max_epochs } });
@@ -333,6 +334,7 @@ function showPanels(f) {
 }
 
 function updateURL() {
+  showFullLink(page.values, page);
   if (page.viewer) return;
   const values = { ...page.values, autoplay: false, session: page.shared ? page.sessionId : null };
   const url = `${location.pathname}${toURL(values)}${page.shared && page.token ? `#token=${encodeURIComponent(page.token)}` : ''}`;
@@ -361,10 +363,10 @@ function onLessonLink(given) {
 }
 
 function setPresenter(on) {
-  page.values.presenter = on;
-  showPresenter(on);
-  insight.setPresenter(on);
-  charts.setLarge(on);
+  page.values.presenter = on && !page.values.embed; // an embedded plot is sized by its frame
+  showPresenter(page.values.presenter);
+  insight.setPresenter(page.values.presenter);
+  charts.setLarge(page.values.presenter);
   plot.draw();
   draw();
 }
@@ -389,11 +391,11 @@ async function createSession(given) {
     const kept = Object.fromEntries(Object.entries(given).filter(([name]) => !bad.includes(name)));
     const what = bad.length ? `it without ${bad.join(', ')}` : 'the default setup instead';
     showError(`The link's setup was refused (${error.message}); opened ${what}.`);
-    page.values = withDefaults(bad.length ? kept : { presenter: page.values.presenter });
+    page.values = withDefaults(bad.length ? kept : { presenter: page.values.presenter, embed: page.values.embed });
     try {
       return await api.createSession(configFrom(page.values));
     } catch {
-      page.values = withDefaults({ presenter: page.values.presenter });
+      page.values = withDefaults({ presenter: page.values.presenter, embed: page.values.embed });
       return api.createSession(configFrom(page.values));
     }
   }

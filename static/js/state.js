@@ -48,6 +48,7 @@ export const PROPS = [
   { name: 'discretise', type: 'bool', default: false, key: 'discrete' },
   { name: 'wrong_first', type: 'bool', default: false, key: 'wrong' },
   { name: 'presenter', type: 'bool', default: false, key: 'present' },
+  { name: 'embed', type: 'bool', default: false, key: 'embed' },
   { name: 'autoplay', type: 'bool', default: false, key: 'play' },
   { name: 'lesson', type: 'int', default: null, key: 'lesson' },
   { name: 'session', type: 'string', default: null, key: 'session' },
