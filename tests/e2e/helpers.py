@@ -11,10 +11,12 @@ MINUS = "\u2212"
 
 
 def open_page(page: Page, url: str) -> None:
-    """Go to the page and wait for its first frame and its data (the sample table fills in)."""
+    """Go to the page and wait for its first frame and its data (the sample table fills in).
+    The embedded view (?embed=1) hides both, but fills them in all the same."""
     page.goto(url)
-    page.locator("#stats").filter(has_text="epoch").wait_for()
-    page.locator("#samples tbody tr").first.wait_for()
+    state = "attached" if "embed=1" in url else "visible"
+    page.locator("#stats").filter(has_text="epoch").wait_for(state=state)
+    page.locator("#samples tbody tr").first.wait_for(state=state)
 
 
 def query(page: Page) -> dict[str, str]:

@@ -1,0 +1,119 @@
+"""The accessibility audit: axe-core finds no violation on the page in every state a class sees
+it in (normal, playing, presenter mode, a phone, the embedded view, dialogs and menus open, a
+student following), and it does find the violations it is shown, so a clean run means something."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import ServerProcess
+from tests.e2e.audit import explain, violations
+from tests.e2e.conftest import Pages
+from tests.e2e.helpers import button
+
+PHONE = {"width": 390, "height": 844}
+
+
+def playing(page: Page) -> None:
+    button(page, "Play").click()
+    expect(page.get_by_role("status")).to_contain_text("Running")
+    page.wait_for_timeout(400)  # frames keep arriving while axe reads the page
+
+
+def opening(summary: str) -> Callable[[Page], None]:
+    return lambda page: page.locator(summary).click()
+
+
+def pressing(key: str) -> Callable[[Page], None]:
+    return lambda page: page.keyboard.press(key)
+
+
+def clicking(name: str) -> Callable[[Page], None]:
+    def click(page: Page) -> None:
+        button(page, name).click()
+        expect(page.locator("dialog[open]")).to_be_visible()
+
+    return click
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A state of the page: its link, its viewport, and what a user did before axe looks."""
+
+    name: str
+    query: str
+    viewport: dict[str, int] | None = None
+    then: Callable[[Page], None] | None = None
+
+
+VARIANTS = [
+    Variant("normal", "/?dataset=and"),
+    Variant("playing", "/?dataset=xor&fps=10", then=playing),
+    Variant("presenter", "/?dataset=breast_cancer&present=1"),
+    Variant("presenter-playing", "/?dataset=xor&present=1&fps=10", then=playing),
+    Variant("phone", "/?dataset=and", PHONE),
+    Variant("phone-presenter", "/?dataset=breast_cancer&present=1", PHONE),
+    Variant("embed", "/?embed=1&dataset=and", {"width": 400, "height": 300}),
+    Variant("embed-playing", "/?embed=1&dataset=xor&fps=10", {"width": 800, "height": 600}, playing),
+    Variant("lesson", "/?lesson=1&fps=10", then=playing),
+    Variant("network", "/?lesson=8"),
+    Variant("custom-points", "/?dataset=custom"),
+    Variant("more-settings", "/?dataset=blobs", then=opening("#more summary")),
+    Variant("lessons-menu", "/?dataset=and", then=opening("#lessons-menu summary")),
+    Variant("help", "/?dataset=and", then=pressing("?")),
+    Variant("share", "/?dataset=and", then=clicking("Share live")),
+    Variant("paste-csv", "/?dataset=and", then=clicking("Paste CSV")),
+]
+# The page in each language: issue 15's catalogs add "en", "es" and "fr" here (as ?lang=).
+LANGUAGES: list[str | None] = [None]
+
+
+def with_language(query: str, lang: str | None) -> str:
+    return query if lang is None else f"{query}&lang={lang}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang or "default")
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
+def test_axe_finds_no_violation(pages: Pages, variant: Variant, lang: str | None) -> None:
+    options = {"viewport": variant.viewport} if variant.viewport else {}
+    page = pages.new(with_language(variant.query, lang), **options)
+    if variant.then:
+        variant.then(page)
+    found = violations(page)
+    assert not found, explain(found)
+
+
+def test_axe_finds_no_violation_for_a_student_following(pages: Pages, app_server: ServerProcess) -> None:
+    created = httpx.post(f"{app_server.url}/api/sessions", json={"dataset": "or"}, timeout=10).json()
+    page = pages.new(f"/?session={created['id']}", viewport=PHONE)
+    expect(page.get_by_text("Following", exact=True)).to_be_visible()
+    found = violations(page)
+    assert not found, explain(found)
+
+
+def test_axe_finds_no_violation_on_the_join_page(pages: Pages) -> None:
+    page = pages.new(None)
+    page.goto(f"{pages.server.url}/join?code=00")  # with the problem it explains
+    expect(page.get_by_role("alert")).to_contain_text("letters and digits")
+    watch = pages.watches[-1]
+    assert [e for e in watch.errors if "422" not in e] == []  # the refusal is the page's answer
+    watch.errors.clear()
+    found = violations(page)
+    assert not found, explain(found)
+
+
+def test_axe_reports_what_is_wrong(pages: Pages) -> None:
+    """The audit is live: a field with no name and grey-on-white text are found, by rule."""
+    page = pages.new("/?dataset=and")
+    page.evaluate("""() => {
+      const main = document.getElementById('main');
+      main.insertAdjacentHTML('beforeend',
+        '<input type="text" id="nameless"><p id="faint" style="color:#c8c8c8;background:#fff">faint words</p>');
+    }""")
+    found = {v["id"]: [n["target"] for n in v["nodes"]] for v in violations(page)}
+    assert found == {"label": ["#nameless"], "color-contrast": ["#faint"]}
