@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 from playwright.sync_api import Page
 
 MINUS = "\u2212"
@@ -78,3 +81,41 @@ def canvas_colours(page: Page) -> dict[str, int]:
           return { distinct: seen.size, orange, blue };
         }"""
     )
+
+
+def png_pixels(png: bytes) -> np.ndarray:
+    """A screenshot's pixels (height × width × channels, uint8): enough of PNG for Chromium's
+    8-bit RGB or RGBA, non-interlaced, to compare two screenshots without an imaging library."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    at, idat, header = 8, b"", b""
+    while at < len(png):
+        (length,), kind = struct.unpack(">I", png[at:at + 4]), png[at + 4:at + 8]
+        body = png[at + 8:at + 8 + length]
+        header = body if kind == b"IHDR" else header
+        idat += body if kind == b"IDAT" else b""
+        at += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+    channels = 3 if colour == 2 else 4
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * channels)
+    out = np.zeros((height, width * channels), np.int32)
+    for y in range(height):
+        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
+        up = out[y - 1] if y else np.zeros_like(line)
+        if kind in (0, 2):
+            out[y] = (line + (up if kind == 2 else 0)) % 256
+            continue
+        row = out[y]
+        for x in range(len(line)):  # sub, average, paeth: each byte needs the one to its left
+            left = row[x - channels] if x >= channels else 0
+            corner = up[x - channels] if x >= channels else 0
+            if kind == 1:
+                guess = left
+            elif kind == 3:
+                guess = (left + up[x]) // 2
+            else:
+                p = left + up[x] - corner
+                guess = min((abs(p - left), 0, left), (abs(p - up[x]), 1, up[x]),
+                            (abs(p - corner), 2, corner))[2]  # fmt: skip
+            row[x] = (line[x] + guess) % 256
+    return out.astype(np.uint8).reshape(height, width, channels)

@@ -4,6 +4,7 @@ student following), and it does find the violations it is shown, so a clean run 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -117,3 +118,20 @@ def test_axe_reports_what_is_wrong(pages: Pages) -> None:
     }""")
     found = {v["id"]: [n["target"] for n in v["nodes"]] for v in violations(page)}
     assert found == {"label": ["#nameless"], "color-contrast": ["#faint"]}
+
+
+def test_the_plots_text_alternative_follows_training(pages: Pages) -> None:
+    """The canvas says in words what it shows, and says it again as the neuron learns AND
+    (perceptron from zeros: every sample counts as class 1 at first; the first sample, (0, 0)
+    wrongly 1, takes the bias to -1 and leaves only (1, 1) wrong; none is wrong at the end)."""
+    page = pages.new("/?dataset=and&fps=10")
+    plot = page.get_by_role("img", name=re.compile("training points"))
+    expect(plot).to_have_attribute("aria-label", "4 training points over x1 and x2, 3 misclassified, "
+                                   "on the neuron's output with no boundary line in view.")  # fmt: skip
+    button(page, "Step sample").click()
+    expect(plot).to_have_attribute("aria-label", "4 training points over x1 and x2, 1 misclassified, "
+                                   "on the neuron's output with no boundary line in view.")  # fmt: skip
+    button(page, "Play").click()
+    expect(page.get_by_role("status")).to_contain_text("Converged", timeout=15_000)
+    expect(plot).to_have_attribute("aria-label", "4 training points over x1 and x2, 0 misclassified, "
+                                   "on the neuron's output with its boundary line.")  # fmt: skip
