@@ -16,7 +16,7 @@ def wants_embed(path: str, query: str) -> bool:
     first counts, as URLSearchParams.get reads it on the page."""
     if path != EMBED_PATH:
         return False
-    values = parse_qs(query, keep_blank_values=True).get("embed")
+    values = parse_qs(query, keep_blank_values=True).get("embed", [])
     return bool(values) and values[0] in ON
 
 
