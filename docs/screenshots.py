@@ -1,14 +1,16 @@
 """Take the README's screenshots of the playground: laptop, phone, presenter mode and a student.
 
     python docs/screenshots.py        (or: make screenshots)
-    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone)
+    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone, student, embed)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),
 docs/screenshot-presenter.png (1280×720, a projector), docs/screenshot-upload.png (1366×768, the
 preview of an uploaded CSV), docs/screenshot-student.png (1366×768, following a teacher who
-shares lesson 1) and docs/screenshot-lesson8.png (1366×768, the network that learns XOR), and the parts of PRODUCT.md §16–17 (timeline, slow motion,
-landscape, activation, metrics). Set
+shares lesson 1), docs/screenshot-lesson8.png (1366×768, the network that learns XOR), the parts
+of PRODUCT.md §16–17 (timeline, slow motion, landscape, activation, metrics), and
+docs/screenshot-embed.png (a course page embedding /?embed=1) with docs/screenshot-embed-small.png
+(the view alone in a 400×300 frame). Set
 NEURON_CHROMIUM to pick the browser.
 """
 
@@ -21,10 +23,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -203,6 +207,69 @@ PARTS: list[tuple[str, str, dict[str, object], Callable[[Page], None], str]] = [
 ]  # fmt: skip
 
 
+COURSE_PAGE = """<!doctype html><html lang="en"><title>Week 1 · Perceptrons</title>
+<style>body {{ font: 17px/1.5 Georgia, serif; max-width: 44rem; margin: 1.5rem auto; color: #222; }}
+iframe {{ border: 1px solid #bbb; border-radius: 6px; }} figcaption {{ font-size: 0.85rem; color: #555; }}</style>
+<h1>Week 1 · Perceptrons</h1>
+<p>A perceptron draws one straight line. Press <b>Play</b> and watch it find a line with (1, 1) on
+one side and the other three corners on the other: the AND gate, learned.</p>
+<figure><iframe src="{url}/?embed=1&amp;lesson=1" title="Neuron Playground: a perceptron learns AND"
+  width="640" height="400"></iframe>
+<figcaption>Embedded from Neuron Playground (<code>/?embed=1&amp;lesson=1</code>).</figcaption></figure>
+</html>"""
+
+
+@contextmanager
+def course_site(html: str) -> Iterator[str]:
+    """One page on localhost, another origin than the app's 127.0.0.1: a course site."""
+    body = html.encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{site.server_address[1]}/week-1"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+def embedded(browser: Browser, url: str) -> None:
+    """A course page with the embedded view (lesson 1, trained to convergence) in an iframe, and
+    the view alone in a small 400 × 300 frame."""
+    context = browser.new_context(viewport={"width": 1024, "height": 720})
+    page = context.new_page()
+    with course_site(COURSE_PAGE.format(url=url)) as course:
+        page.goto(course)  # a page of its own origin: frame-ancestors * does not cover about:blank
+    frame = page.frame_locator("iframe")
+    frame.get_by_role("button", name="Play", exact=True).click()
+    frame.get_by_role("status").filter(has_text="Converged").wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(DOCS / "screenshot-embed.png"))
+    print("saved docs/screenshot-embed.png")
+    context.close()
+    context = browser.new_context(viewport={"width": 400, "height": 300})
+    page = context.new_page()
+    page.goto(url + "/?embed=1&dataset=xor&fps=30")
+    page.locator("#stats").filter(has_text="epoch").wait_for(state="attached")
+    press(page, "Step", 4)
+    press(page, "Step sample", 2)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(DOCS / "screenshot-embed-small.png"))
+    print("saved docs/screenshot-embed-small.png")
+    context.close()
+
+
 # Taken only when named: looked at while working, not shown in the README.
 EXTRA: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-upload-phone.png", "/?dataset=and", {"width": 390, "height": 844}, upload),
@@ -242,6 +309,8 @@ def main() -> None:
             context.close()
         if not wanted or "screenshot-student.png" in wanted:
             student(browser, url)
+        if not wanted or "screenshot-embed.png" in wanted:
+            embedded(browser, url)
         browser.close()
 
 
