@@ -4,12 +4,14 @@ origin, where the full page refuses to be framed."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
@@ -65,6 +67,20 @@ def test_the_full_playground_link_opens_the_same_setup_whole(pages: Pages) -> No
     expect(control(full, "Learning rate")).to_have_value("0.25")
     expect(button(full, "Share live")).to_be_visible()
     full.close()
+
+
+def test_an_embedded_class_is_followed_and_its_link_opens_the_class(
+    pages: Pages, app_server: ServerProcess
+) -> None:
+    created = httpx.post(f"{app_server.url}/api/sessions", json={"dataset": "and"}, timeout=10).json()
+    session_id, token = created["id"], created["control_token"]
+    page = pages.new(f"/?embed=1&session={session_id}", viewport={"width": 400, "height": 300})
+    assert page.evaluate(SHOWN) == ["plot", "open-full"]  # a student steers nothing
+    link = page.get_by_role("link", name="Open the full playground")
+    expect(link).to_have_attribute("href", re.compile(rf"^/\?dataset=and&.*session={session_id}$"))
+    httpx.post(f"{app_server.url}/api/sessions/{session_id}/step", json={"epochs": 6},
+               headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    expect(page.get_by_role("status")).to_contain_text("Converged")
 
 
 class CoursePage(BaseHTTPRequestHandler):
