@@ -56,6 +56,8 @@ VARIANTS = [
     Variant("normal", "/?dataset=and"),
     Variant("playing", "/?dataset=xor&fps=10", then=playing),
     Variant("presenter", "/?dataset=breast_cancer&present=1"),
+    Variant("thirty-weights-stepped", "/?lesson=7", then=pressing("s")),
+    Variant("thirty-weights-phone", "/?lesson=7", PHONE, pressing("s")),
     Variant("presenter-playing", "/?dataset=xor&present=1&fps=10", then=playing),
     Variant("phone", "/?dataset=and", PHONE),
     Variant("phone-presenter", "/?dataset=breast_cancer&present=1", PHONE),
