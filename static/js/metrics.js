@@ -46,7 +46,8 @@ function setBlock(name, s, id, [c0, c1]) {
   rows.forEach((cells, r) => {
     const tr = table.insertRow();
     cells.forEach((value, k) => {
-      const cell = document.createElement(r === 0 || k === 0 ? 'th' : 'td');
+      // The corner heads nothing: an empty header cell would be read out as one with no name.
+      const cell = document.createElement((r === 0) !== (k === 0) ? 'th' : 'td');
       if (r === 0 && k) cell.scope = 'col';
       if (k === 0 && r) cell.scope = 'row';
       cell.textContent = String(value);

@@ -1,6 +1,7 @@
 """The accessibility audit: axe-core finds no violation on the page in every state a class sees
 it in (normal, playing, presenter mode, a phone, the embedded view, dialogs and menus open, a
-student following), and it does find the violations it is shown, so a clean run means something."""
+student following, the timeline scrubbed, slow motion, the landscape and the metrics), and it does
+find the violations it is shown, so a clean run means something."""
 
 from __future__ import annotations
 
@@ -71,6 +72,46 @@ VARIANTS = [
     Variant("help", "/?dataset=and", then=pressing("?")),
     Variant("share", "/?dataset=and", then=clicking("Share live")),
     Variant("paste-csv", "/?dataset=and", then=clicking("Paste CSV")),
+]
+def trained(epochs: int) -> Callable[[Page], None]:
+    def train(page: Page) -> None:
+        for k in range(1, epochs + 1):
+            page.keyboard.press("s")
+            expect(page.locator("#stats")).to_contain_text(f"epoch {k} ·")
+
+    return train
+
+
+def scrubbed(page: Page) -> None:
+    """Six epochs of AND, then the timeline back to epoch 1: the recorded view, Resume shown."""
+    trained(6)(page)
+    page.get_by_label("Timeline", exact=True).focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    expect(button(page, "Resume from here")).to_be_visible()
+
+
+def in_slow_motion(page: Page) -> None:
+    page.get_by_label("Slow motion", exact=True).check()
+    button(page, "Step sample").click()
+    expect(page.locator("#slowmo")).to_be_visible()
+
+
+def metrics_open(page: Page) -> None:
+    trained(3)(page)
+    expect(page.locator("#metrics-panel")).to_have_attribute("open", "")
+    expect(page.locator("#roc-curve")).to_be_visible()
+
+
+# Issue 12's panels: the timeline, slow motion, the activation curve, the landscape, the metrics.
+VARIANTS += [
+    Variant("timeline-scrubbed", "/?dataset=and", then=scrubbed),
+    Variant("slow-motion", "/?dataset=and", then=in_slow_motion),
+    Variant("slow-motion-presenter", "/?dataset=and&present=1", then=in_slow_motion),
+    Variant("activation-landscape", "/?lesson=4", then=trained(3)),
+    Variant("metrics", "/?lesson=7", then=metrics_open),
+    Variant("metrics-phone", "/?lesson=7", PHONE, metrics_open),
+    Variant("timeline-phone", "/?dataset=and", PHONE, scrubbed),
 ]
 # The page in each language: issue 15's catalogs add "en", "es" and "fr" here (as ?lang=).
 LANGUAGES: list[str | None] = [None]

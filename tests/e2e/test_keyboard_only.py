@@ -1,6 +1,7 @@
 """Every action from the keyboard alone: Tab reaches every control the page shows, each one
 visibly marked while it has focus, and play, step, reset, the dataset, a lesson and the help are
-worked with Tab, Enter, Space and the arrows (the single-key shortcuts are tests/e2e/test_keys.py)."""
+worked with Tab, Enter, Space and the arrows, and so are the timeline, slow motion and the metrics
+(the single-key shortcuts are tests/e2e/test_keys.py)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,10 @@ def ring_area(page: Page) -> dict[str, float]:
 
 def test_tab_reaches_every_control_and_shows_where_focus_is(pages: Pages) -> None:
     page = pages.new("/?dataset=and", viewport=TALL)
+    for k in (1, 2):  # a history, so that the timeline has epochs to go through
+        page.keyboard.press("s")
+        expect(page.locator("#stats")).to_contain_text(f"epoch {k} ·")
+    expect(page.get_by_label("Timeline", exact=True)).to_be_enabled()
     shown = page.evaluate(OPERABLE)
     focused: list[tuple[str, dict[str, float], bytes]] = []
     page.keyboard.press("Tab")
@@ -71,7 +76,8 @@ def test_tab_reaches_every_control_and_shows_where_focus_is(pages: Pages) -> Non
         assert len(focused) < 200, "Tab never came back round"
     names = [name for name, _, _ in focused]
     assert sorted(names) == sorted(shown), "every control the page shows takes focus, once"
-    for wanted in ("Lessons", "play", "step", "step-sample", "reset", "dataset", "presenter", "help-open"):
+    for wanted in ("Lessons", "play", "step", "step-sample", "reset", "dataset", "presenter", "help-open",
+                   "timeline", "trail", "slow-motion", "Metrics"):
         assert wanted in names
     assert names.index("dataset") < names.index("learning_rate") < names.index("play")
     page.evaluate("() => document.activeElement.blur()")
@@ -156,3 +162,27 @@ def test_the_embedded_view_is_worked_from_the_keyboard(pages: Pages) -> None:
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Converged", timeout=15_000)
+
+
+def test_the_timeline_slow_motion_and_metrics_from_the_keyboard(pages: Pages) -> None:
+    page = pages.new("/?dataset=and")
+    for k in range(1, 4):
+        page.keyboard.press("s")
+        expect(page.locator("#stats")).to_contain_text(f"epoch {k} ·")
+    tab_to(page, "#timeline")
+    page.keyboard.press("Home")
+    expect(page.locator("#timeline-epoch")).to_have_text("epoch 0 of 3 (recorded)")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#timeline-epoch")).to_have_text("epoch 1 of 3 (recorded)")
+    page.keyboard.press("Tab")
+    expect(button(page, "Resume from here")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#timeline-note")).to_contain_text("Resumed from epoch 1")
+    expect(page.locator("#timeline-epoch")).to_have_text("live · epoch 3")
+    tab_to(page, "#slow-motion")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Slow motion", exact=True)).to_be_checked()
+    tab_to(page, "#metrics-panel summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#metrics-body")).to_be_visible()
+    expect(page.locator("#confusion-train")).to_contain_text("predicted")
