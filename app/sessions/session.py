@@ -23,6 +23,7 @@ from app.neuron.config import NeuronConfig, patch_config
 from app.neuron.datasets import Dataset
 from app.neuron.metrics import class_names, set_metrics
 from app.neuron.training import HistoryRow, Progress, Run, RunState, Status
+from app.neuron.uploads import is_upload_id
 
 # The fields the data is built from; changing one builds new data (and a new data_version).
 DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed")
@@ -30,9 +31,11 @@ DATA_FIELDS = ("dataset", "points", "n_samples", "noise", "test_fraction", "seed
 RESTART_FIELDS = (*DATA_FIELDS, "init", "use_bias", "hidden_units")
 # Changing one of these shows the same data another way: the points are drawn anew.
 VIEW_FIELDS = ("plot_features",)
-# A custom set's points edited by hand: the neuron keeps its weights and goes on from them, so a
-# learner who adds a point sees the line react to it instead of a run thrown back to epoch 0.
-EDIT_FIELDS = ("points",)
+# A point set edited by hand: the neuron keeps its weights and goes on from them, so a learner
+# who adds a point sees the line react to it instead of a run thrown back to epoch 0. The page
+# keeps placed points as an upload of their own, so an edit arrives as a new dataset id as often
+# as new `points`: either is an edit when the features and classes stay the same.
+EDIT_FIELDS = ("dataset", "points")
 MAX_LOG_ENTRIES = 1000
 MAX_PREACTIVATIONS = 256  # training samples past which frames carry no per-sample z
 
@@ -94,9 +97,9 @@ class Session:
         """Apply a partial config and/or hand-set parameters; all checked before anything changes."""
         new = patch_config(self.config, config_patch) if config_patch else self.config
         restart = _differ(new, self.config, RESTART_FIELDS)
-        edit_only = restart and not _differ(new, self.config, _but(RESTART_FIELDS, EDIT_FIELDS))
-        if edit_only and len(new.points["X"][0]) == self.run.data.n_features:
-            self._edit_points(new, weights, bias)
+        edited = self._edited_points(new) if restart else None
+        if edited is not None:
+            self._edit_points(new, edited, weights, bias)
             return
         if restart:
             same_data = not _differ(new, self.config, DATA_FIELDS)
@@ -119,11 +122,23 @@ class Session:
             self._log_set()
         self._touch()
 
-    def _edit_points(self, new: NeuronConfig, weights: list[float] | None, bias: float | None) -> None:
+    def _edited_points(self, new: NeuronConfig) -> Dataset | None:
+        """The new data, if `new` only edits a point set (custom or uploaded) into another with
+        the same features and classes; else None (a change of problem: the run restarts)."""
+        if _differ(new, self.config, _but(RESTART_FIELDS, EDIT_FIELDS)):
+            return None
+        if not (_point_set(self.config) and _point_set(new)):
+            return None
+        data, old = Run(new).data, self.run.data
+        same = (data.feature_names, data.class_names) == (old.feature_names, old.class_names)
+        return data if same else None
+
+    def _edit_points(self, new: NeuronConfig, data: Dataset, weights: list[float] | None,
+                     bias: float | None) -> None:  # fmt: skip
         """New points, same neuron: weights, epoch and history go on; the epoch in progress
         starts over (its order was over the old points), and the export replays from here."""
         state = replace(self.run.state, cursor=0, epoch_errors=0, status=Status.IDLE, last_update=None)
-        candidate = Run(new, state)
+        candidate = Run(new, state, data=data)
         if weights is not None or bias is not None:
             candidate.set_parameters(weights, bias)
         self.run = candidate
@@ -321,6 +336,10 @@ class Session:
         back.version, back.saved_record, back.deleted = self.version, record_json, self.deleted
         self.__dict__.clear()
         self.__dict__.update(back.__dict__)
+
+
+def _point_set(config: NeuronConfig) -> bool:
+    return config.dataset == "custom" or is_upload_id(config.dataset)
 
 
 def _but(names: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[str, ...]:

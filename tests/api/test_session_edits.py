@@ -55,6 +55,37 @@ def test_a_point_added_keeps_the_weights_and_the_epochs(client: TestClient, tmp_
     assert replayed["weights"] == pytest.approx(final["weights"]) and replayed["epoch"] == final["epoch"]
 
 
+def test_points_placed_on_the_page_keep_the_run_when_their_upload_is_replaced(
+    client: TestClient, tmp_path: Path,
+) -> None:  # fmt: skip
+    """The page keeps placed points as an upload of their own and names the new upload after
+    each click: that is an edit of the points too, not a new problem (the run went back to
+    epoch 0 here, at random, while a class watched it train)."""
+    def upload(points: dict[str, list], **names: list[str]) -> str:
+        made = client.post("/api/datasets?standardize=0", json={**points, **names})
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    state, auth = create(client, dataset=upload(POINTS))
+    sid = state["id"]
+    trained = client.post(f"/api/sessions/{sid}/step", json={"epochs": 3}, headers=auth).json()
+    more = {"X": [*POINTS["X"], [1.0, -1.0]], "y": [*POINTS["y"], 1]}
+    edited = client.patch(f"/api/sessions/{sid}", json={"dataset": upload(more)},
+                          headers=auth).json()  # fmt: skip
+    assert edited["epoch"] == trained["epoch"] == 2 and len(edited["predictions"]) == 5
+    assert edited["weights"] == trained["weights"] and edited["bias"] == trained["bias"]
+    final = client.post(f"/api/sessions/{sid}/step", json={"epochs": 4}, headers=auth).json()
+    script = tmp_path / "run.py"
+    script.write_text(client.get(f"/api/sessions/{sid}/export.py").text)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    replayed = json.loads(out.stdout)
+    assert replayed["weights"] == pytest.approx(final["weights"]) and replayed["epoch"] == final["epoch"]
+    # Another problem (the classes have other names): the run starts again.
+    other = upload(more, class_names=["cat", "dog"])
+    again = client.patch(f"/api/sessions/{sid}", json={"dataset": other}, headers=auth).json()
+    assert again["epoch"] == 0
+
+
 def test_points_of_another_width_start_the_run_again(client: TestClient) -> None:
     state, auth = create(client, dataset="custom", points=POINTS)
     client.post(f"/api/sessions/{state['id']}/step", json={"epochs": 2}, headers=auth)
