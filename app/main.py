@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api import datasets, join, landscape, lessons, pages, sessions, stats, stream, train
+from app.api.limits import validation_detail
 from app.api.middleware import BodyLimit, SecurityHeaders
 from app.api.deps import NOT_FOUND
 from app.live.bus import open_bus
@@ -105,8 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def _neuron_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, NeuronError)
-    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
-    return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": [exc.detail()]}, status_code=422)
 
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
@@ -126,8 +126,7 @@ async def _session_gone(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 without echoing the input back (it may be NaN, which JSON cannot carry)."""
     assert isinstance(exc, RequestValidationError)
-    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
 
 
 async def _expire_forever(manager: SessionManager, uploads: UploadStore) -> None:

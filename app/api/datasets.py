@@ -111,9 +111,11 @@ def _from_csv(body: bytes, options: ReadOptions, standardize: bool,
     except TableError as error:
         detail = {"loc": ["body"], "msg": error.message, "type": "value_error",
                   "line": error.line, "column": error.column}  # fmt: skip
+        if error.code:
+            detail.update(code=error.code, ctx=error.params)
         raise HTTPException(422, [detail]) from None
     except NeuronError as error:  # a query parameter at fault (label, positive)
-        raise field_error(error.field, error.message, where="query") from None
+        raise HTTPException(422, [error.detail(where="query")]) from None
     upload = Upload(name or "Uploaded CSV", table.X, table.y, table.feature_names,
                     table.class_names, standardize)  # fmt: skip
     return upload, {"label_column": table.label_column, "skipped_rows": table.skipped_rows}

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.api.commands import COMMAND, Lesson, Outputs, Set, Speed, Step, Sync
 from app.live.cluster import Cluster, NothingToTrain
 from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Hub, Watcher, store_failure
+from app.api.limits import validation_detail
 from app.neuron.errors import NeuronError
 from app.sessions.manager import SessionGone
 from app.sessions.session import Session
@@ -126,7 +127,7 @@ async def _receive(websocket: WebSocket, cluster: Cluster, session: Session,
         except ValidationError as exc:
             watcher.offer_error(_describe(exc))
         except NeuronError as exc:
-            watcher.offer_error([{"loc": [exc.field], "msg": exc.message}])
+            watcher.offer_error([{**exc.detail(), "loc": [exc.field]}])
         except NothingToTrain as exc:
             watcher.offer_error(str(exc))
         except (StoreError, SessionGone) as exc:
@@ -160,7 +161,8 @@ def _as_message(command: Any, settings: Settings) -> dict[str, Any]:
 
 def _describe(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic's errors, reduced to where and what, safe to send back: no input echoed."""
-    return [{"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors(include_url=False)]
+    errors = exc.errors(include_url=False)
+    return [{**item, "msg": _message(e)} for item, e in zip(validation_detail(errors), errors)]
 
 
 def _message(error: Any) -> str:

@@ -14,11 +14,13 @@ def admit_work(settings: Settings, n_train: int, epochs: int | None, samples: in
     session's lock, with the data that the work will run on."""
     if epochs is not None:
         if epochs > settings.max_epochs_per_call:
-            raise NeuronError("epochs", f"at most {settings.max_epochs_per_call} per call")
+            raise NeuronError("epochs", f"at most {settings.max_epochs_per_call} per call",
+                              "epochs_per_call", {"max": settings.max_epochs_per_call})  # fmt: skip
         limit = max(1, settings.max_work_per_call // max(n_train, 1))
         if epochs > limit:
             raise NeuronError("epochs", f"at most {limit} epochs per call on {n_train} training "
-                              f"samples (budget {settings.max_work_per_call} sample-updates)")  # fmt: skip
+                              f"samples (budget {settings.max_work_per_call} sample-updates)",
+                              "epochs_per_call", {"max": limit})  # fmt: skip
         return epochs * n_train
     assert samples is not None
     if samples > settings.max_work_per_call:

@@ -131,7 +131,7 @@ class Cluster:
         if error is None:
             return dict(answer["state"])
         if "field" in error:
-            raise NeuronError(error["field"], error["message"])
+            raise NeuronError(error["field"], error["message"], error.get("code"), error.get("params"))
         if error.get("status") == 404:
             raise SessionGone(session_id)
         if error.get("status") == 409:
@@ -146,7 +146,8 @@ class Cluster:
                 return {"error": {"status": 404}}
             return {"state": await self._here(session, request["message"])}
         except NeuronError as exc:
-            return {"error": {"field": exc.field, "message": exc.message}}
+            return {"error": {"field": exc.field, "message": exc.message, "code": exc.code,
+                              "params": exc.params}}  # fmt: skip
         except SessionGone:
             return {"error": {"status": 404}}
         except NothingToTrain as exc:

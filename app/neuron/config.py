@@ -132,11 +132,13 @@ def check_config(c: NeuronConfig) -> None:
     _one_of("reduction", c.reduction, REDUCTIONS)
     _one_of("loss", c.loss, tuple(LOSSES))
     if not c.learning_rate > 0 or c.learning_rate > 100:
-        raise NeuronError("learning_rate", "must be > 0 and ≤ 100")
+        raise NeuronError("learning_rate", "must be > 0 and ≤ 100", "learning_rate_range")
     if c.rule == "perceptron" and c.batch != "online":
-        raise NeuronError("batch", "the perceptron rule updates after every sample; use 'online'")
+        raise NeuronError("batch", "the perceptron rule updates after every sample; use 'online'",
+                          "perceptron_online")  # fmt: skip
     if c.loss == "cross_entropy" and c.activation != "sigmoid" and not c.hidden_units:
-        raise NeuronError("loss", "cross_entropy needs the sigmoid activation; use 'mse'")
+        raise NeuronError("loss", "cross_entropy needs the sigmoid activation; use 'mse'",
+                          "cross_entropy_sigmoid")  # fmt: skip
     if c.hidden_units:
         check_hidden_layer(c)
     if c.dataset == "custom" and c.points is None:
@@ -157,13 +159,15 @@ def check_hidden_layer(c: NeuronConfig) -> None:
     if c.activation == "step":
         raise NeuronError("hidden_units", "a hidden layer learns by backpropagation, which needs a "
                           "smooth activation (sigmoid, tanh, relu or linear), not step; "
-                          "or set hidden_units to 0")  # fmt: skip
+                          "or set hidden_units to 0", "hidden_needs_smooth")  # fmt: skip
     if c.rule == "perceptron":
         raise NeuronError("hidden_units", "the perceptron rule trains one neuron only; use the "
-                          "'gradient' rule with a hidden layer, or set hidden_units to 0")  # fmt: skip
+                          "'gradient' rule with a hidden layer, or set hidden_units to 0",
+                          "hidden_needs_gradient")  # fmt: skip
     if c.init == "zeros":
         raise NeuronError("init", "'zeros' with a hidden layer gives every hidden neuron the same "
-                          "weights, and they stay the same: use 'random'")  # fmt: skip
+                          "weights, and they stay the same: use 'random'",
+                          "hidden_needs_random")  # fmt: skip
     if not isinstance(c.init, str):
         raise NeuronError("init", "with a hidden layer use 'random'; set single weights by "
                           "PATCH of `layers` afterwards")  # fmt: skip

@@ -128,7 +128,7 @@ def split(X: Array, y: Labels, names: list[str], test_fraction: float, seed: int
     is_test = np.zeros(len(y), dtype=bool)
     is_test[test_idx] = True
     if is_test.all():
-        raise NeuronError("test_fraction", "leaves no training samples; lower it")
+        raise NeuronError("test_fraction", "leaves no training samples; lower it", "no_training_left")
     X_test = X[is_test] if is_test.any() else None
     y_test = y[is_test] if is_test.any() else None
     return Dataset(X[~is_test], y[~is_test], X_test, y_test, names,
@@ -256,7 +256,8 @@ def _upload_or_error(dataset_id: str) -> Upload:
     upload = find_upload(dataset_id)
     if upload is None:
         raise NeuronError("dataset", "no uploaded dataset with that id (it may have expired or "
-                          "been deleted); upload it again with POST /api/datasets")  # fmt: skip
+                          "been deleted); upload it again with POST /api/datasets",
+                          "dataset_gone")  # fmt: skip
     return upload
 
 
@@ -269,5 +270,6 @@ def load_dataset(dataset_id: str, params: DataParams) -> Dataset:
         raise NeuronError("dataset", f"unknown dataset {dataset_id!r}; one of {sorted(DATASETS)}"
                           " or the id of an uploaded one")  # fmt: skip
     if not spec.has_test_split and params.test_fraction > 0:
-        raise NeuronError("test_fraction", "the logic gates have four rows and no test split; use 0")
+        raise NeuronError("test_fraction", "the logic gates have four rows and no test split; use 0",
+                          "gates_no_test")  # fmt: skip
     return spec.build(params)

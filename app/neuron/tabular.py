@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -30,9 +31,10 @@ MAX_ABS_VALUE = 1e15  # past this, means and spreads of a column may overflow
 class TableError(NeuronError):
     """Refused input; `line` (1-based, as an editor numbers it) and `column` say where."""
 
-    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, column: str | None = None,
+                 code: str | None = None, params: dict[str, Any] | None = None) -> None:  # fmt: skip
         where = ", ".join(p for p in (line and f"line {line}", column and f"column {column!r}") if p)
-        super().__init__("csv", f"{where}: {message}" if where else message)
+        super().__init__("csv", f"{where}: {message}" if where else message, code, params)
         self.line = line
         self.column = column
 
@@ -71,14 +73,15 @@ def read_csv(text: str, options: ReadOptions = ReadOptions()) -> Table:
     """Parse a CSV text into a two-class table, or raise TableError naming line and column."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise TableError("the file is empty; it needs a header row and rows of data")
+        raise TableError("the file is empty; it needs a header row and rows of data", code="csv_empty")
     separator = sniff_separator(text)
     records = _records(text, separator)
     header_line, header = next(records, (1, []))
     names = _column_names(header)
     if len(names) < 2:
         raise TableError("one column only: a table needs at least one feature and a label "
-                         "column, separated by commas, semicolons or tabs", header_line)  # fmt: skip
+                         "column, separated by commas, semicolons or tabs", header_line,
+                         code="csv_one_column")  # fmt: skip
     label_at = _label_index(names, options.label)
     features = [i for i in range(len(names)) if i != label_at]
     if len(features) > options.max_features:
@@ -153,7 +156,8 @@ def _label_index(names: list[str], wanted: str | None) -> int:
             found = [i for i, n in enumerate(names) if match(n)]
             if found:
                 return found[0]
-        raise NeuronError("label", f"no column named {wanted!r}; the columns are {names}")
+        raise NeuronError("label", f"no column named {wanted!r}; the columns are {names}",
+                          "csv_no_label", {"label": wanted})  # fmt: skip
     folded = [n.casefold() for n in names]
     for conventional in LABEL_NAMES:
         if conventional in folded:
@@ -170,7 +174,7 @@ def _number_reader(separator: str, max_abs: float) -> NumberReader:
     def number(cell: str) -> float | str:
         text = cell.replace(",", ".") if decimal_comma and "," in cell and "." not in cell else cell
         if not NUMBER.fullmatch(text):
-            return f"{cell!r} is not a number"
+            return f"{cell!r} is not a number"  # (code csv_not_number, see _row)
         value = float(text)
         return value if abs(value) <= max_abs else f"{cell!r} is larger than {max_abs:g} in size"
 
@@ -183,18 +187,20 @@ def _row(cells: list[str], names: list[str], features: list[int], label_at: int,
     if len(cells) > len(names) and not any(cells[len(names):]):
         cells = cells[: len(names)]
     if len(cells) != len(names):
-        raise TableError(f"{len(cells)} values, but the header has {len(names)} columns", line)
+        raise TableError(f"{len(cells)} values, but the header has {len(names)} columns", line,
+                         code="csv_width", params={"values": len(cells), "columns": len(names)})  # fmt: skip
     label = cells[label_at]
     if not label:
-        raise TableError("the label is missing", line, names[label_at])
+        raise TableError("the label is missing", line, names[label_at], "csv_label_missing")
     values = []
     for i in features:
         cell = cells[i]
         if not cell:
-            raise TableError("the value is missing", line, names[i])
+            raise TableError("the value is missing", line, names[i], "csv_value_missing")
         value = number(cell)
         if isinstance(value, str):
-            raise TableError(value, line, names[i])
+            code = "csv_not_number" if value.endswith("is not a number") else None
+            raise TableError(value, line, names[i], code, {"value": cell})
         values.append(value)
     return values, label
 
@@ -212,19 +218,21 @@ def _classes(labels: list[str], lines: list[int], column: str,
             if len(names) == 2:
                 seen = ", ".join(repr(n) for n in names.values())
                 raise TableError(f"a third class {label!r} (after {seen}); one neuron separates "
-                                 "two classes: keep the rows of two", line, column)  # fmt: skip
+                                 "two classes: keep the rows of two", line, column,
+                                 "csv_third_class", {"label": label})  # fmt: skip
             names[k] = label
     if len(names) < 2:
         only = next(iter(names.values()))
         raise TableError(f"every row has the class {only!r}; a neuron needs two classes to "
-                         "tell apart", None, column)  # fmt: skip
+                         "tell apart", None, column, "csv_one_class", {"label": only})  # fmt: skip
     order = sorted(names)  # type: ignore[type-var]
     if positive is not None:
         match = [k for k in order if names[k] == positive or (numeric and NUMBER.fullmatch(positive)
                                                               and k == float(positive))]  # fmt: skip
         if not match:
             raise NeuronError("positive", f"{positive!r} is not a class of column {column!r}; "
-                              f"one of {[names[k] for k in order]}")  # fmt: skip
+                              f"one of {[names[k] for k in order]}", "csv_not_a_class",
+                              {"positive": positive, "column": column})  # fmt: skip
         order = [k for k in order if k != match[0]] + match
     index = {k: i for i, k in enumerate(order)}
     y = np.array([index[key(label)] for label in labels], dtype=np.int64)

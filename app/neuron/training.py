@@ -187,7 +187,7 @@ class Run:
             self.w = np.asarray(weights, dtype=np.float64)
         if bias is not None:
             if not self.config.use_bias and bias != 0:
-                raise NeuronError("bias", "the bias is off (use_bias false); it stays 0")
+                raise NeuronError("bias", "the bias is off (use_bias false); it stays 0", "bias_off")
             self.b = float(bias)
         self.sync(status=Status.IDLE)
 
@@ -244,7 +244,7 @@ class Run:
         """Apply `samples` online updates, one sample each, crossing epoch ends as needed."""
         if self.config.batch == "full":
             raise NeuronError("samples", "full-batch training updates once per epoch; "
-                              "step by epochs, or set batch to 'online'")  # fmt: skip
+                              "step by epochs, or set batch to 'online'", "full_batch_samples")  # fmt: skip
         progress = Progress()
         while samples > 0 and self.can_train():
             take = min(samples, self.n_train - self.state.cursor)
