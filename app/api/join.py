@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import ControlledSessionDep, ManagerDep, SettingsDep
+from app.api.language import VARY, language_context
 from app.api.schemas import error_responses
 from app.sessions.join_codes import ALPHABET, LENGTH, JoinCodeStore, normalise
 
@@ -61,7 +62,10 @@ async def join_code(session: ControlledSessionDep, codes: JoinCodesDep) -> dict[
 @router.get("/join", response_class=HTMLResponse, include_in_schema=False, name="join_page")
 async def join(request: Request, codes: JoinCodesDep, manager: ManagerDep, settings: SettingsDep,
                code: Annotated[str | None, Query(max_length=32)] = None) -> Response:  # fmt: skip
-    """The form; with ?code=, the class it names (303 to /?session=ID) or the form and why not."""
+    """The form; with ?code=, the class it names (303 to /?session=ID) or the form and why not,
+    in the student's language (which the class's page keeps)."""
+    words = language_context(request)
+    t = words["t"]
     if code is None:
         return _page(request, None, 200)
     limit: AttemptLimit = request.app.state.join_limit
@@ -69,26 +73,25 @@ async def join(request: Request, codes: JoinCodesDep, manager: ManagerDep, setti
     wait = limit.wait_seconds(address, settings.join_attempts_per_minute)
     if wait > 0:
         seconds = math.ceil(wait)
-        return _page(request, f"Too many tries: wait {seconds} s, then type the code again.", 429,
+        return _page(request, t("join.too_many", seconds=seconds), 429,
                      code, headers={"Retry-After": str(seconds)})  # fmt: skip
     wanted = normalise(code)
     if wanted is None:
-        return _page(request, f"A join code is {LENGTH} letters and digits, like K7QM2X "
-                     "(no 0, O, 1, I or L).", 422, code)  # fmt: skip
+        return _page(request, t("join.malformed", length=LENGTH), 422, code)
     session_id = await codes.session_for(wanted)
     if session_id is not None and await manager.get(session_id) is None:
         await codes.forget(session_id)  # the session ended: so did its code
         session_id = None
     if session_id is None:
-        return _page(request, f"No class is sharing with the code {wanted}. Check it with your "
-                     "teacher; a code works while its session is shared.", 404, code)  # fmt: skip
-    target = request.url_for("playground_page").include_query_params(session=session_id)
+        return _page(request, t("join.unknown", code=wanted), 404, code)
+    target = request.url_for("playground_page").include_query_params(session=session_id,
+                                                                      lang=words["lang"])  # fmt: skip
     return RedirectResponse(target.path + "?" + target.query, status_code=303)
 
 
 def _page(request: Request, problem: str | None, status: int, typed: str = "",
           headers: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
     templates = request.app.state.templates
-    context = {"problem": problem, "typed": typed, "length": LENGTH}
+    context = {**language_context(request), "problem": problem, "typed": typed, "length": LENGTH}
     return templates.TemplateResponse(request, "join.html", context, status_code=status,
-                                      headers=headers)  # fmt: skip
+                                      headers={**VARY, **(headers or {})})  # fmt: skip

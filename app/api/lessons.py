@@ -1,13 +1,15 @@
 """GET /api/lessons: every lesson with its complete config and the epochs it runs, so that a
-script can reproduce any of them (the page embeds the same list)."""
+script can reproduce any of them (the page embeds the same list, in its language)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from app.api.language import LANG_PATTERN
+from app.i18n import DEFAULT
 from app.lessons import lessons_as_dicts
 
 router = APIRouter(prefix="/api/lessons", tags=["lessons"])
@@ -24,5 +26,7 @@ class LessonInfo(BaseModel):
 
 
 @router.get("", response_model=list[LessonInfo])
-async def list_lessons() -> list[dict[str, Any]]:
-    return lessons_as_dicts()
+async def list_lessons(
+    lang: Annotated[str, Query(pattern=LANG_PATTERN, description="the language of titles and texts")] = DEFAULT,
+) -> list[dict[str, Any]]:
+    return lessons_as_dicts(lang)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import segno
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api.deps import (
     ClusterDep, ControlledSessionDep, HubDep, ManagerDep, SessionDep, SettingsDep,
 )
+from app.api.language import LANG_PATTERN
 from app.api.links import public_base_url
 from app.api.limits import field_error
 from app.api.schemas import (
@@ -108,9 +109,13 @@ async def export(session: SessionDep) -> PythonScript:
 
 
 @router.get("/{session_id}/qr.svg", response_class=SVGImage, responses=error_responses(400, 404))
-async def share_qr(session: SessionDep, request: Request, settings: SettingsDep) -> Response:
-    """The students' link to follow this session, as a QR code big enough for a projector."""
+async def share_qr(session: SessionDep, request: Request, settings: SettingsDep,
+                   lang: Annotated[str | None, Query(pattern=LANG_PATTERN)] = None) -> Response:  # fmt: skip
+    """The students' link to follow this session, as a QR code big enough for a projector;
+    with `lang`, the link opens the page in that language (the teacher's)."""
     link = f"{public_base_url(request, settings)}/?session={session.id}"
+    if lang:
+        link += f"&lang={lang}"
     buffer = io.BytesIO()  # a standalone SVG (with its namespace), fit for an <img>
     segno.make(link, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000",
                                      light="#fff", xmldecl=False)  # fmt: skip

@@ -1,4 +1,7 @@
-// The REST calls the page makes (PRODUCT.md §6). Every URL is on this origin.
+// The REST calls the page makes (PRODUCT.md §6). Every URL is on this origin. The API's details
+// are English, for scripts; the page says them in its own language from their codes and fields.
+
+import { LANG, has, t } from './i18n.js';
 
 async function request(method, path, body, token = null) {
   const init = { method, headers: { Accept: 'application/json' } };
@@ -15,23 +18,43 @@ async function request(method, path, body, token = null) {
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    super(describe(detail) || `HTTP ${status}`);
+    super(describe(detail) || t('error.http', { status }));
     this.status = status;
     this.detail = detail;
   }
 }
 
-/** FastAPI's 422 detail is a list of {loc, msg}; turn any detail into one sentence. */
+/** A 422 detail is a list of {loc, msg, type, code?, ctx?}; turn any detail into one sentence
+ *  in the page's language: the field by its label, the problem by its code (the service's own
+ *  refusals) or its type (the schema's), with the numbers the detail carries. A detail the
+ *  catalog has no words for is shown as the API wrote it. */
 export function describe(detail) {
   if (!detail) return '';
-  if (typeof detail === 'string') return detail;
+  if (typeof detail === 'string') return detail; // a sentence of the service's own (English)
   if (Array.isArray(detail)) {
     return detail.map((d) => {
-      const field = Array.isArray(d.loc) ? d.loc.filter((p) => p !== 'body').join('.') : '';
-      return field ? `${field}: ${d.msg}` : d.msg;
+      const path = Array.isArray(d.loc) ? d.loc.filter((p) => p !== 'body' && p !== 'query') : [];
+      const field = path.length ? fieldName(path[0]) + path.slice(1).map((p) => `[${p}]`).join('') : '';
+      const problem = problemOf(d);
+      return field ? t('error.field', { field, problem }) : problem;
     }).join('; ');
   }
   return JSON.stringify(detail);
+}
+
+/** A config field as the page labels it (Learning rate, Tasa de aprendizaje…), else its name. */
+export function fieldName(name) {
+  return has(`field.${name}`) ? t(`field.${name}`) : String(name);
+}
+
+function problemOf(d) {
+  const ctx = Object.fromEntries(Object.entries(d.ctx ?? {}).map(([k, v]) => [k, typeof v === 'number' ? v.toLocaleString(LANG) : v]));
+  if (d.code && has(`error.code.${d.code}`)) {
+    const where = d.line ? t(d.column ? 'error.where' : 'error.line', { line: d.line, column: d.column }) : '';
+    return `${where}${t(`error.code.${d.code}`, ctx)}`; // the message of a CSV names its line and column
+  }
+  if (!d.code && d.type && has(`error.type.${d.type}`)) return t(`error.type.${d.type}`, ctx);
+  return d.msg ?? '';
 }
 
 /** The config fields a 422 detail names (its `loc` after "body"). */
@@ -52,7 +75,7 @@ export const getPreview = (id, weights, bias) => request('GET', `${sessionPath(i
   new URLSearchParams([...weights.map((w) => ['weights', String(w)]), ['bias', String(bias)]])}`);
 export const listDatasets = () => request('GET', '/api/datasets');
 export const exportUrl = (id) => `${sessionPath(id)}/export.py`;
-export const qrUrl = (id) => `${sessionPath(id)}/qr.svg`;
+export const qrUrl = (id, lang) => `${sessionPath(id)}/qr.svg?lang=${encodeURIComponent(lang)}`;
 export const getJoinCode = (id, token) => request('POST', `${sessionPath(id)}/join-code`, undefined, token);
 
 /** The stream's URL on this host, ws: or wss: to match the page. */

@@ -1,7 +1,8 @@
 // The plot: the neuron's output as a heatmap, its boundary line, axes, and the data points
 // coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
 
-import { onlineSample } from './format.js';
+import { t } from './i18n.js';
+import { count, onlineSample, translatedFeatures } from './format.js';
 import { contourSegments } from './contour.js';
 import { HIDDEN_COLOURS } from './network.js';
 
@@ -48,7 +49,7 @@ function decodeGrid(grid) {
  */
 export function sceneFrom(frame, data, { cleared = false, show_test: showTest, discretise }) {
   const custom = cleared; // the user's points, cleared: nothing drawn until the first new one
-  const names = frame.feature_names?.length === 2 ? frame.feature_names : ['x1', 'x2'];
+  const names = frame.feature_names?.length === 2 ? translatedFeatures(frame.config.dataset, frame.feature_names) : ['x1', 'x2'];
   return {
     view: frame.boundary.view,
     grid: custom ? null : frame.boundary.grid,
@@ -66,21 +67,19 @@ export function sceneFrom(frame, data, { cleared = false, show_test: showTest, d
 export function axisNames(frame, names) {
   const plane = frame.boundary.plane;
   if (!plane) return names;
-  if (!plane.features) return ['PC 1', 'PC 2'];
-  return plane.features.map((i) => frame.feature_names?.[i] ?? `x${i + 1}`);
+  if (!plane.features) return [t('axis.pc', { n: 1 }), t('axis.pc', { n: 2 })];
+  return plane.features.map((i) => (frame.feature_names?.[i] ? translatedFeatures(frame.config.dataset, frame.feature_names)[i] : `x${i + 1}`));
 }
 
 /** What the plot shows, in words, for a screen reader. */
 export function describeScene(frame, scene) {
   const [xName, yName] = scene.labels;
-  if (!scene.points) return `The neuron's output over ${xName} and ${yName}.`;
+  if (!scene.points) return t('scene.empty', { x: xName, y: yName });
   const wrong = scene.points.y.filter((y, i) => frame.predictions[i] !== y).length;
   const hidden = frame.boundary.hidden_lines;
-  const line = hidden
-    ? `with the network's curved boundary and the lines of its ${hidden.length} hidden neurons`
-    : frame.boundary.line ? 'with its boundary line' : 'with no boundary line in view';
-  return `${scene.points.y.length} training points over ${xName} and ${yName}, ${wrong} misclassified, `
-    + `on the neuron's output ${line}.`;
+  const line = hidden ? t('scene.curved', { count: hidden.length })
+    : frame.boundary.line ? t('scene.line') : t('scene.no_line');
+  return t('scene.points', { count: scene.points.y.length, x: xName, y: yName, wrong: count(wrong), line });
 }
 
 export class Plot {

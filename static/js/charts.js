@@ -1,6 +1,7 @@
 // Loss and accuracy per epoch, train and test, drawn with the vendored uPlot.
 
-import { num } from './format.js';
+import { count, num } from './format.js';
+import { LANG, t } from './i18n.js';
 
 const TRAIN = '#0072B2';
 const TEST = '#D55E00';
@@ -17,9 +18,10 @@ export function accuracyRange(min, max) {
   return [Math.max(0, min - pad), Math.min(1, max + pad)];
 }
 
-const percentTick = (span) => (t) => `${(t * 100).toFixed(span < 0.05 ? 1 : 0)}%`;
+const TICK = [0, 1].map((digits) => new Intl.NumberFormat(LANG, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const percentTick = (span) => (tick) => TICK[span < 0.05 ? 1 : 0].format(tick);
 const lossValue = (_, v) => (v === null || v === undefined ? '—' : num(v));
-const percentValue = (_, v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+const percentValue = (_, v) => (v === null || v === undefined ? '—' : TICK[1].format(v));
 
 function chartOptions(width, title, series, accuracy, large) {
   const font = `${large ? 15 : 11}px system-ui, sans-serif`;
@@ -44,7 +46,7 @@ function chartOptions(width, title, series, accuracy, large) {
         size: large ? 64 : 48,
       },
     ],
-    series: [{ label: 'epoch', value: (_, v) => (v === null || v === undefined ? '—' : String(v)) },
+    series: [{ label: t('charts.epoch'), value: (_, v) => (v === null || v === undefined ? '—' : count(v)) },
       ...series.map((one) => ({ value: accuracy ? percentValue : lossValue, ...one }))],
   };
 }
@@ -65,12 +67,12 @@ export class Charts {
     const width = Math.max(200, this.lossElement.clientWidth);
     this.lossElement.replaceChildren();
     this.accuracyElement.replaceChildren();
-    const accuracySeries = [{ label: 'train', stroke: TRAIN, width: 2 }];
-    if (this.hasTest) accuracySeries.push({ label: 'test', stroke: TEST, width: 2, dash: [8, 5] });
+    const accuracySeries = [{ label: t('charts.train'), stroke: TRAIN, width: 2 }];
+    if (this.hasTest) accuracySeries.push({ label: t('charts.test'), stroke: TEST, width: 2, dash: [8, 5] });
     this.plots = [
-      new window.uPlot(chartOptions(width, 'Loss', [{ label: 'loss', stroke: TRAIN, width: 2 }], false, this.large),
+      new window.uPlot(chartOptions(width, t('charts.loss'), [{ label: t('charts.loss_series'), stroke: TRAIN, width: 2 }], false, this.large),
         this.lossData(), this.lossElement),
-      new window.uPlot(chartOptions(width, 'Accuracy', accuracySeries, true, this.large),
+      new window.uPlot(chartOptions(width, t('charts.accuracy'), accuracySeries, true, this.large),
         this.accuracyData(), this.accuracyElement),
     ];
   }

@@ -1,6 +1,7 @@
 // The setup form and the transport buttons: show the session's values, and turn every change
 // into an intent at once (while playing too).
 
+import { LANG, t } from './i18n.js';
 import { GATES, SYNTHETIC, parseValue } from './state.js';
 
 // Form controls that are config fields, by element id (= config field name).
@@ -12,6 +13,16 @@ const BUTTONS = { play: 'playPause', step: 'step', 'step-sample': 'stepSample', 
   regenerate: 'regenerate', 'clear-points': 'clearPoints' };
 
 const $ = (id) => document.getElementById(id);
+
+/** What a number field allows, in the page's words (the browser's own message is in the
+ *  browser's language, not the page's). */
+function rangeOf(input) {
+  const { min, max } = input;
+  const fmt = (v) => Number(v).toLocaleString(LANG, { useGrouping: false, maximumFractionDigits: 10 });
+  if (input.validity.stepMismatch) return t('error.whole_number');
+  if (min !== '' && max !== '') return t('error.between', { min: fmt(min), max: fmt(max) });
+  return t('error.not_a_number');
+}
 
 export class Controls {
   /** handlers: onConfig(patch), onView(name, value), onSpeed(fps, stepsPerFrame), onAction(name) */
@@ -43,7 +54,7 @@ export class Controls {
     if (value === undefined || (input.type === 'number' && !input.checkValidity())) {
       input.setAttribute('aria-invalid', 'true');
       const name = input.labels[0]?.textContent.trim() || id;
-      this.handlers.onInvalid(`${name}: ${input.validationMessage || 'not a valid value.'} Nothing was changed.`);
+      this.handlers.onInvalid(t('error.invalid_field', { field: name, why: rangeOf(input) }));
       return;
     }
     input.removeAttribute('aria-invalid');
@@ -71,7 +82,7 @@ export class Controls {
     if ([...this.speed.options].some((o) => o.value === speed)) this.speed.value = speed;
     this.showRelevant(values);
     const running = frame?.status === 'running';
-    this.playButton.textContent = running ? 'Pause' : 'Play';
+    this.playButton.textContent = running ? t('transport.pause') : t('transport.play');
     this.playButton.setAttribute('aria-pressed', String(running));
   }
 

@@ -1,6 +1,12 @@
-// Numbers, vectors and sentences for the page. Pure: no DOM.
+// Numbers, vectors and sentences for the page, in its language (i18n.js). Pure: no DOM.
+
+import { DECIMAL, LANG, LIST_SEPARATOR, t, tOr } from './i18n.js';
 
 const MINUS = '\u2212';
+const INTEGER = new Intl.NumberFormat(LANG, { maximumFractionDigits: 0, useGrouping: false });
+const FOUR_DIGITS = new Intl.NumberFormat(LANG, { maximumSignificantDigits: 4, useGrouping: false });
+const PERCENT = new Intl.NumberFormat(LANG, { style: 'percent', maximumFractionDigits: 1 });
+const COUNT = new Intl.NumberFormat(LANG);
 
 /** A number for people: integers as integers, else four significant digits; − for minus. */
 export function num(x) {
@@ -13,11 +19,17 @@ export function short(x) {
     ? num(Number(x.toPrecision(3))) : num(x);
 }
 
-/** The same number for TeX (KaTeX typesets "-" as a minus sign); 1.5e-4 as 1.5·10⁻⁴. */
+/** The same number for TeX (KaTeX typesets "-" as a minus sign); 1.5e-4 as 1.5·10⁻⁴; a decimal
+ *  comma in braces, so that TeX does not space it as a list's comma. */
 export function texNum(x) {
   const s = plain(x);
-  const m = /^(-?[\d.]+)e(-?\d+)$/.exec(s);
-  return m ? `${m[1]}\\cdot 10^{${m[2]}}` : s;
+  const m = /^(-?[\d.,]+)e(-?\d+)$/.exec(s);
+  return (m ? `${m[1]}\\cdot 10^{${m[2]}}` : s).replace(',', '{,}');
+}
+
+/** A count for people: 10,000 · 10 000 · 10.000, as the language groups digits. */
+export function count(n) {
+  return COUNT.format(n);
 }
 
 function plain(x) {
@@ -26,15 +38,15 @@ function plain(x) {
   const a = Math.abs(x);
   if (a >= 1e6) return exponential(x, 3);
   const rounded = Math.round(x);
-  if (Math.abs(x - rounded) < 1e-9 * Math.max(1, a)) return String(rounded === 0 ? 0 : rounded);
+  if (Math.abs(x - rounded) < 1e-9 * Math.max(1, a)) return INTEGER.format(rounded === 0 ? 0 : rounded);
   if (a < 1e-3) return exponential(x, 2);
-  return String(Number(x.toPrecision(4)));
+  return FOUR_DIGITS.format(x);
 }
 
-/** 1.50e+243 as 1.5e243: the mantissa without trailing zeros. */
+/** 1.50e+243 as 1.5e243: the mantissa without trailing zeros (and the language's decimal mark). */
 function exponential(x, digits) {
   const [mantissa, power] = x.toExponential(digits).split('e');
-  return `${Number(mantissa)}e${Number(power)}`;
+  return `${String(Number(mantissa)).replace('.', DECIMAL)}e${Number(power)}`;
 }
 
 /** A TeX factor: negative numbers in parentheses so that 1·(−1) reads right. */
@@ -46,66 +58,38 @@ export function texFactor(x) {
 /** [a, b, c] for people, shortened to `limit` entries with an ellipsis. */
 export function vec(xs, limit = 8) {
   const shown = xs.slice(0, limit).map(num);
-  if (xs.length > limit) shown.push(`… ${xs.length - limit} more`);
-  return `[${shown.join(', ')}]`;
+  if (xs.length > limit) shown.push(`… ${t('format.more', { count: xs.length - limit })}`);
+  return `[${shown.join(LIST_SEPARATOR)}]`;
 }
 
 /** [a, b, c] in TeX, shortened to `limit` entries. */
 export function texVec(xs, limit = 4) {
   const shown = xs.slice(0, limit).map(texNum);
   if (xs.length > limit) shown.push('\\dots');
-  return `[${shown.join(',\\ ')}]`;
+  return `[${shown.join(DECIMAL === ',' ? ';\\ ' : ',\\ ')}]`;
 }
 
 export function percent(x) {
   if (x === null || x === undefined) return '—';
-  return `${Number((x * 100).toFixed(1))}%`;
+  return PERCENT.format(x);
 }
 
-// Why one neuron cannot get a set right, in our own words: `short` fits the two-line status,
-// `title` and `text` are said once, in the lesson panel (when no lesson already says it).
-export const CANNOT_SEPARATE = {
-  xor: {
-    short: 'XOR is not linearly separable: no line splits its two diagonals.',
-    title: 'Why one neuron cannot learn XOR',
-    text: 'XOR is not linearly separable: its class-1 inputs (0,1) and (1,0) sit on opposite '
-      + 'corners of the square, and the class-0 inputs (0,0) and (1,1) on the other two. One neuron '
-      + 'draws one straight line, and no straight line puts one diagonal on each side, so the '
-      + 'weights keep cycling and it never converges.',
-  },
-  xnor: {
-    short: 'XNOR is not linearly separable: no line splits its two diagonals.',
-    title: 'Why one neuron cannot learn XNOR',
-    text: 'XNOR is not linearly separable: its class-1 inputs (0,0) and (1,1) sit on opposite '
-      + 'corners of the square, and the class-0 inputs (0,1) and (1,0) on the other two. One neuron '
-      + 'draws one straight line, and no straight line puts one diagonal on each side, so it never '
-      + 'converges.',
-  },
-  circle: {
-    short: 'Not linearly separable: a disc inside a ring needs a round boundary.',
-    title: 'Why one neuron cannot separate the circle',
-    text: 'Class 1 is a disc inside a ring of class 0, so the boundary would have to be a circle, '
-      + 'and one neuron can only draw a straight line.',
-  },
-  overlap: {
-    short: 'The clouds overlap: no straight line gets every point right.',
-    title: 'Why some points stay wrong',
-    text: 'The two clouds overlap, so no straight line gets every point right; the neuron can '
-      + 'only look for the line with the fewest mistakes.',
-  },
-  virus: {
-    short: 'No neuron gets all 8 rows right: one row appears with both targets.',
-    title: 'Why the symptoms table never comes out all right',
-    text: 'The row [0, 0, 1, 1] appears twice, once with target 1 and once with target 0, so no '
-      + 'neuron can get all eight rows right.',
-  },
-};
+// Why one neuron cannot get a set right, in our own words (the catalog's why.<dataset>.*): `short`
+// fits the two-line status, `title` and `text` are said once, in the lesson panel (when no
+// lesson already says it).
+export const CANNOT_SEPARATE = ['xor', 'xnor', 'circle', 'overlap', 'virus'];
+
+/** {short, title, text} for a set one neuron cannot get all right, else null. */
+export function whyNot(dataset) {
+  if (!CANNOT_SEPARATE.includes(dataset)) return null;
+  return { short: t(`why.${dataset}.short`), title: t(`why.${dataset}.title`), text: t(`why.${dataset}.text`) };
+}
 
 /** The class names of a dataset, for the legend and the table (0 and 1 where it has none). */
-const CLASS_NAMES = { breast_cancer: ['malignant', 'benign'] };
+const NAMED_CLASSES = ['breast_cancer'];
 
 export function classNames(dataset) {
-  return CLASS_NAMES[dataset] ?? null;
+  return NAMED_CLASSES.includes(dataset) ? [t(`class.${dataset}.0`), t(`class.${dataset}.1`)] : null;
 }
 
 /** How a class reads: its name, or its number. */
@@ -122,9 +106,9 @@ export function finished(frame) {
 
 /** What Play says when training has nothing left to do (a success, not an error). */
 export function nothingToTrain(frame) {
-  if (frame.status === 'diverged') return 'Diverged: nothing more can change. Lower the learning rate, then Reset.';
-  if (frame.status === 'converged') return 'Converged: nothing left to learn. Reset to train again.';
-  return `Finished the ${frame.config.max_epochs} epochs set by Max epochs. Reset to train again.`;
+  if (frame.status === 'diverged') return t('note.diverged');
+  if (frame.status === 'converged') return t('note.converged');
+  return t('note.finished', { count: frame.config.max_epochs });
 }
 
 /** How many training samples (frames of a large set leave the per-sample lists out: 0). */
@@ -137,7 +121,7 @@ function sampleOf(frame) {
   const i = onlineSample(frame);
   if (i === null) return null;
   const n = sampleCount(frame);
-  return n ? `sample ${i + 1} of ${n}` : `sample ${i + 1}`;
+  return n ? t('status.sample_of', { i: i + 1, n }) : t('status.sample', { i: i + 1 });
 }
 
 /** Stopped inside an epoch (after Step sample), not at its end (after Step or Pause). */
@@ -150,8 +134,8 @@ function midEpoch(frame) {
 export function updateOutcome(u) {
   if (!u || u.kind === 'batch') return '';
   const moved = (u.delta_w ?? []).some((d) => d !== 0) || (u.delta_b ?? 0) !== 0;
-  if (!moved) return 'correct: no change';
-  return u.kind === 'perceptron' ? `wrong (target ${num(u.d)}): the weights moved` : 'the weights moved down the gradient';
+  if (!moved) return t('outcome.correct');
+  return u.kind === 'perceptron' ? t('outcome.wrong', { target: num(u.d) }) : t('outcome.gradient');
 }
 
 /**
@@ -160,39 +144,35 @@ export function updateOutcome(u) {
  */
 export function statusText(frame, ctx = {}) {
   if (ctx.error) return ctx.error;
-  if (!frame) return ctx.connecting ? 'Connecting…' : 'Starting…';
+  if (!frame) return ctx.connecting ? t('status.connecting') : t('status.starting');
   const n = frame.epoch;
-  const epochs = `${n} epoch${n === 1 ? '' : 's'}`;
   const maxed = frame.config.max_epochs != null && n >= frame.config.max_epochs;
   const sample = sampleOf(frame);
-  const why = CANNOT_SEPARATE[frame.config.dataset];
+  const why = whyNot(frame.config.dataset);
   let text;
   if (frame.status === 'diverged') {
-    text = `Diverged at epoch ${n}: the weights grew past any finite number. `
-      + 'Try a learning rate ten times smaller, then Reset.';
+    text = t('status.diverged', { epoch: count(n) });
   } else if (frame.status === 'converged') {
-    text = `Converged after ${epochs}: every training sample is classified correctly.`;
+    text = t('status.converged', { count: n });
   } else if (frame.status === 'running') {
-    text = frame.converged
-      ? 'Running: every training sample is already right; the loss keeps falling.'
-      : 'Running.';
+    text = frame.converged ? t('status.running_right') : t('status.running');
   } else if (maxed) {
-    text = `Finished the ${epochs} set by Max epochs.`;
+    text = t('status.finished', { count: n });
   } else if (n === 0 && frame.step === 0) {
-    text = ctx.viewer ? 'Waiting for the teacher to start.' : 'Ready: press Play, or Step to go one epoch at a time.';
+    text = ctx.viewer ? t('status.waiting') : t('status.ready');
   } else if (sample && (midEpoch(frame) || !why)) {
-    text = `Paused at epoch ${n} after ${sample} — ${updateOutcome(frame.last_update)}.`;
+    text = t('status.paused_after', { epoch: count(n), sample, outcome: updateOutcome(frame.last_update) });
   } else {
-    text = `Paused at epoch ${n}.`;
+    text = t('status.paused', { epoch: count(n) });
   }
   if (frame.converged && frame.status !== 'converged' && frame.status !== 'running' && frame.status !== 'diverged') {
-    text += ' Every training sample is right.';
+    text += ` ${t('status.all_right')}`;
   }
   // Two lines hold the sample's outcome or the why: mid-epoch the sample, else the why.
   if (why && frame.status !== 'converged' && !frame.converged && !(sample && midEpoch(frame))) {
     text += ` ${why.short}`;
   }
-  if (ctx.reconnecting) text = `Reconnecting… ${text}`;
+  if (ctx.reconnecting) text = `${t('status.reconnecting')} ${text}`;
   return text;
 }
 
@@ -201,21 +181,27 @@ export function statusText(frame, ctx = {}) {
 export function statsText(frame) {
   if (!frame) return '';
   const online = frame.config.batch === 'online';
-  const parts = [`epoch ${frame.epoch}`];
-  if (online) parts.push(`samples seen ${frame.step}`);
-  parts.push(`updates ${frame.changes ?? frame.step}`, `loss ${num(frame.loss)}`,
-    `accuracy ${percent(frame.accuracy)}`);
+  const parts = [t('stats.epoch', { n: count(frame.epoch) })];
+  if (online) parts.push(t('stats.seen', { n: count(frame.step) }));
+  parts.push(t('stats.updates', { n: count(frame.changes ?? frame.step) }), t('stats.loss', { value: num(frame.loss) }),
+    t('stats.accuracy', { value: percent(frame.accuracy) }));
   if (frame.test_accuracy !== null && frame.test_accuracy !== undefined) {
-    parts.push(`test ${percent(frame.test_accuracy)}`);
+    parts.push(t('stats.test', { value: percent(frame.test_accuracy) }));
   }
   return parts.join(' · ');
 }
 
-/** Feature names for n inputs: the data set's own, else x1, x2, … */
+/** Feature names for n inputs: the data set's own (in the page's language where the catalog
+ *  names them: the symptoms), else x1, x2, … */
 export function featureNames(frame) {
   const n = frame.weights.length;
   const names = frame.feature_names && frame.feature_names.length === n ? frame.feature_names : null;
-  return names ?? Array.from({ length: n }, (_, i) => `x${i + 1}`);
+  return names ? translatedFeatures(frame.config.dataset, names) : Array.from({ length: n }, (_, i) => `x${i + 1}`);
+}
+
+/** A built-in set's feature names in the page's language (feature.<dataset>.<i>), where it has them. */
+export function translatedFeatures(dataset, names) {
+  return names.map((name, i) => tOr(`feature.${dataset}.${i}`, name));
 }
 
 /** The training sample of the last online update, if any (a full-batch step has none). */
@@ -227,7 +213,7 @@ export function onlineSample(frame) {
 /** What a class is called: "class 1", or "class 1: benign" when the data names it. */
 export function classLabel(names, k) {
   const name = names?.[k];
-  return name === undefined || name === String(k) ? `class ${k}` : `class ${k}: ${name}`;
+  return name === undefined || name === String(k) ? t('class.n', { k }) : t('class.named', { k, name });
 }
 
 /** A class in a table cell: its number, or its name when the data names it. */

@@ -1,6 +1,7 @@
 // The page around the playground: the lessons menu and panel, presenter mode, full screen, and
 // a plot sized to fit the window.
 
+import { LANG, t } from './i18n.js';
 import { LESSONS } from './lessons.js';
 import { fromURL } from './state.js';
 
@@ -12,7 +13,7 @@ export function buildLessonMenu(onPick) {
   for (const lesson of LESSONS) {
     const item = document.createElement('li');
     const a = document.createElement('a');
-    a.href = `?lesson=${lesson.number}`;
+    a.href = `?lesson=${lesson.number}&lang=${LANG}`;
     a.textContent = `${lesson.number}. ${lesson.title}`;
     item.append(a);
     list.append(item);
@@ -42,16 +43,16 @@ export function showLesson(lesson, why = null) {
     $('lesson-text').replaceChildren(paragraph(why.text));
     return;
   }
-  $('lesson-title').textContent = `Lesson ${lesson.number}: ${lesson.title}`;
+  $('lesson-title').textContent = t('lessons.title', { n: lesson.number, title: lesson.title });
   $('lesson-text').innerHTML = lesson.text; // our own static text from lessons.js
   const prev = $('lesson-prev');
   const next = $('lesson-next');
   prev.hidden = lesson.number === 1;
   next.hidden = lesson.number === LESSONS.length;
-  prev.href = `?lesson=${lesson.number - 1}`;
-  next.href = `?lesson=${lesson.number + 1}`;
-  prev.textContent = `← Lesson ${lesson.number - 1}`;
-  next.textContent = `Lesson ${lesson.number + 1} →`;
+  prev.href = `?lesson=${lesson.number - 1}&lang=${LANG}`;
+  next.href = `?lesson=${lesson.number + 1}&lang=${LANG}`;
+  prev.textContent = `← ${t('lessons.n', { n: lesson.number - 1 })}`;
+  next.textContent = `${t('lessons.n', { n: lesson.number + 1 })} →`;
 }
 
 function paragraph(text) {

@@ -2,6 +2,7 @@
 // intents, at most one an animation frame and a last one on release. The geometry is drag.js;
 // what is drawn is always the server's frame. Typing the weights stays the keyboard's way.
 
+import { t } from './i18n.js';
 import { grabAt, shiftLine, turnAboutOrigin, turnLine } from './drag.js';
 
 export class LineDrag {
@@ -35,8 +36,7 @@ export class LineDrag {
     if (!target && this.drag) this.stop();
     if (!this.target && !this.drag) this.setCursor('');
     this.hint.hidden = !this.target;
-    const how = target?.useBias === false ? 'drag the line to turn it about the origin'
-      : 'drag the line to move it, an end to turn it';
+    const how = target?.useBias === false ? t('drag.turn') : t('drag.move');
     if (this.hint.textContent !== how) this.hint.textContent = how;
   }
 

@@ -6,9 +6,11 @@ import * as api from './api.js';
 import { Plot, describeScene, sceneFrom } from './canvas.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
-import { CANNOT_SEPARATE, classLabel, classNames, finished, nothingToTrain, statsText, statusText } from './format.js';
+import { classLabel, classNames, finished, nothingToTrain, statsText, statusText, whyNot } from './format.js';
 import { showFullLink } from './embed.js';
+import { LANG, t, tOr } from './i18n.js';
 import { bindKeys } from './keys.js';
+import { bindLanguageSwitch, resumeAfterSwitch } from './language.js';
 import {
   buildLessonMenu, placeTimeline, refit, showLesson, showPresenter, toggleFullscreen,
 } from './layout.js';
@@ -154,7 +156,7 @@ function placePoints(points) {
 function applyLesson(n) {
   const lesson = lessonByNumber(n);
   if (!lesson) return;
-  const keep = { presenter: page.values.presenter, session: page.values.session, embed: page.values.embed };
+  const keep = { presenter: page.values.presenter, session: page.values.session, embed: page.values.embed, lang: page.values.lang };
   page.values = withDefaults({ ...lesson.props, lesson: n, ...keep });
   send({ type: 'pause' });
   send({ type: 'set', config: { ...configFrom(page.values), max_epochs: page.values.max_epochs } });
@@ -201,7 +203,7 @@ async function loadData(frame) {
     network.setLabels(data.y);
     draw();
   } catch (error) {
-    showError(`Could not load the data: ${error.message}`);
+    showError(t('error.load_data', { reason: error.message }));
   } finally {
     page.loadingVersion = null;
   }
@@ -275,7 +277,7 @@ function render() {
   if (page.error && !page.fatal) status = `${page.error} ${status}`;
   else if (page.note && !page.fatal && finished(f)) status = page.note;
   const cleared = page.cleared && page.values.dataset === 'custom';
-  if (cleared) status = 'Points cleared: click or tap the plot to place the first one.';
+  if (cleared) status = t('status.cleared');
   if (status !== page.lastStatus) {
     $('status').textContent = status;
     page.lastStatus = status;
@@ -287,7 +289,7 @@ function render() {
   document.body.classList.toggle('running', f.status === 'running');
   document.body.classList.toggle('batch', f.config.batch === 'full');
   showPanels(f);
-  $('dataset-about').textContent = page.datasets[f.config.dataset]?.description ?? '';
+  $('dataset-about').textContent = tOr(`dataset.${f.config.dataset}.about`, page.datasets[f.config.dataset]?.description ?? '');
   plot.editable = !page.viewer && page.values.dataset === 'custom';
   // Placing points, the axes stay where they were when the set opened (or last fitted), so
   // each click lands under the pointer; a new frame's view is drawn inside them.
@@ -321,8 +323,8 @@ function render() {
 function showPanels(f) {
   const number = page.viewer ? f.lesson : page.values.lesson;
   const lesson = number ? lessonByNumber(number) : null;
-  showLesson(lesson, lesson ? null : CANNOT_SEPARATE[f.config.dataset] ?? null);
-  const names = classNames(f.config.dataset) ?? ['class 0', 'class 1'];
+  showLesson(lesson, lesson ? null : whyNot(f.config.dataset));
+  const names = classNames(f.config.dataset) ?? [t('class.n', { k: 0 }), t('class.n', { k: 1 })];
   $('legend-class0').textContent = names[0];
   $('legend-class1').textContent = names[1];
   const around = [page.values.presenter, page.viewer, f.config.dataset === 'custom', f.config.batch,
@@ -336,7 +338,7 @@ function showPanels(f) {
 function updateURL() {
   showFullLink(page.values, page);
   if (page.viewer) return;
-  const values = { ...page.values, autoplay: false, session: page.shared ? page.sessionId : null };
+  const values = { ...page.values, autoplay: false, session: page.shared ? page.sessionId : null, lang: LANG };
   const url = `${location.pathname}${toURL(values)}${page.shared && page.token ? `#token=${encodeURIComponent(page.token)}` : ''}`;
   if (url !== page.lastURL) {
     history.replaceState(null, '', url);
@@ -347,14 +349,14 @@ function updateURL() {
 function share() {
   page.shared = true;
   $('link-state').hidden = false;
-  $('link-state').textContent = 'Sharing live';
+  $('link-state').textContent = t('top.sharing');
   updateURL();
   openShareDialog(page.sessionId, page.token);
 }
 
 function onLessonLink(given) {
   applyLesson(given.lesson);
-  const { lesson, ...overrides } = given;
+  const { lesson, lang, ...overrides } = given;
   if (Object.keys(overrides).length) {
     Object.assign(page.values, overrides);
     send({ type: 'set', config: configFrom(page.values) });
@@ -389,8 +391,9 @@ async function createSession(given) {
     if (!(error instanceof api.ApiError) || error.status !== 422) throw error;
     const bad = api.fieldsAt(error.detail);
     const kept = Object.fromEntries(Object.entries(given).filter(([name]) => !bad.includes(name)));
-    const what = bad.length ? `it without ${bad.join(', ')}` : 'the default setup instead';
-    showError(`The link's setup was refused (${error.message}); opened ${what}.`);
+    const reason = api.describe(error.detail) || error.message;
+    showError(bad.length ? t('error.link_without', { reason, fields: bad.map(api.fieldName).join(', ') })
+      : t('error.link_default', { reason }));
     page.values = withDefaults(bad.length ? kept : { presenter: page.values.presenter, embed: page.values.embed });
     try {
       return await api.createSession(configFrom(page.values));
@@ -410,14 +413,26 @@ function openStream() {
       page.connection = state;
       if (state === 'open' && !page.viewer) sendSpeed();
       if (state === 'gone') {
-        page.fatal = page.viewer
-          ? 'This session has ended. Open the playground without ?session= to start your own.'
-          : 'This session has ended; reload the page to start a new one.';
+        page.fatal = page.viewer ? t('error.ended_viewer') : t('error.ended');
       }
       draw();
     },
   });
   page.stream.connect();
+}
+
+/** The session this tab had before it switched language (its state, with our token), if it
+ *  is still there; else null, and a new one starts from the link. */
+async function resumedSession() {
+  const resumed = resumeAfterSwitch();
+  if (!resumed) return null;
+  try {
+    const state = await api.getSession(resumed.sessionId);
+    page.token = resumed.token;
+    return state;
+  } catch {
+    return null;
+  }
 }
 
 async function start() {
@@ -441,6 +456,7 @@ async function start() {
   $('fit-view').addEventListener('click', actions.fitView);
   $('fullscreen').addEventListener('click', toggleFullscreen);
   $('help-open').addEventListener('click', actions.help);
+  bindLanguageSwitch($('language'), () => ({ sessionId: page.sessionId, token: page.token }));
   api.listDatasets().then((list) => {
     page.datasets = Object.fromEntries(list.map((d) => [d.id, d]));
     draw();
@@ -451,12 +467,12 @@ async function start() {
     page.shared = true;
   } else {
     try {
-      const created = await createSession(setup);
+      const created = await resumedSession() ?? await createSession(setup);
       page.sessionId = created.id;
-      page.token = created.control_token;
+      page.token = created.control_token ?? page.token;
       onFrame(created);
     } catch (error) {
-      page.fatal = `Could not start a session: ${error.message}`;
+      page.fatal = t('error.start', { reason: error.message });
       draw();
       return;
     }
@@ -464,7 +480,7 @@ async function start() {
   $('badge').hidden = !page.viewer;
   $('share').hidden = page.viewer;
   $('link-state').hidden = !(page.shared && !page.viewer);
-  $('link-state').textContent = 'Sharing live';
+  $('link-state').textContent = t('top.sharing');
   controls.setViewer(page.viewer);
   setExportLink(page.sessionId);
   openStream();

@@ -2,7 +2,8 @@
 // the numbers filled in. The numbers all come from the server's `last_update`.
 
 import { backpropLines, hiddenBatchLines } from './backprop.js';
-import { num, sampleCount, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
+import { count, num, sampleCount, texFactor, texNum, texVec, updateOutcome, vec } from './format.js';
+import { t } from './i18n.js';
 
 /** Typeset TeX into an element; plain text if KaTeX did not load. */
 export function renderTex(element, tex, display = false) {
@@ -37,7 +38,7 @@ function perceptronLines(u, useBias) {
   ];
   lines.push(useBias
     ? `b \\leftarrow b + \\eta\\,e = ${texNum(old.b)} + ${eta}\\cdot${texFactor(u.error)} = ${texNum(u.b)}`
-    : 'b = 0 \\quad (\\text{bias off})');
+    : `b = 0 \\quad (\\text{${t('update.bias_off')}})`);
   return lines;
 }
 
@@ -57,7 +58,7 @@ function gradientLines(u, config) {
   ];
   lines.push(useBias
     ? `b \\leftarrow b - \\eta\\,\\delta = ${texNum(old.b)} - ${eta}\\cdot${texFactor(u.delta)} = ${texNum(u.b)}`
-    : 'b = 0 \\quad (\\text{bias off})');
+    : `b = 0 \\quad (\\text{${t('update.bias_off')}})`);
   return lines;
 }
 
@@ -79,30 +80,21 @@ function batchLines(u, config) {
 }
 
 function caption(u, config, epoch, n) {
-  if (u.kind === 'backprop') {
-    return `Sample ${u.sample + 1} (x = ${vec(u.x, 6)}, target ${num(u.d)}), one backpropagation step: `
-      + 'forward through the hidden neurons and the output, then the error signal δ back to each hidden neuron.';
-  }
-  if (u.kind === 'batch' && u.hidden) {
-    return `Epoch ${epoch}: one full-batch backpropagation step over all ${u.samples} training samples; `
-      + 'v are the output neuron\'s weights, Wⱼ hidden neuron j\'s.';
-  }
+  const sample = u.kind === 'batch' ? {} : { i: u.sample + 1, x: vec(u.x, 6), target: num(u.d) };
+  if (u.kind === 'backprop') return t('update.backprop', sample);
+  if (u.kind === 'batch' && u.hidden) return t('update.batch_hidden', { epoch: count(epoch), count: u.samples });
   if (u.kind === 'batch') {
-    const how = u.reduction === 'mean' ? 'averaged' : 'summed';
-    return `Epoch ${epoch}: one full-batch step with the gradient ${how} over all ${u.samples} training samples, `
-      + `δᵢ = ${config.loss === 'cross_entropy' ? 'oᵢ − tᵢ' : '(oᵢ − tᵢ)·f′(zᵢ)'}.`;
+    const delta = config.loss === 'cross_entropy' ? 'oᵢ − tᵢ' : '(oᵢ − tᵢ)·f′(zᵢ)';
+    return t(u.reduction === 'mean' ? 'update.batch_mean' : 'update.batch_sum', { epoch: count(epoch), count: u.samples, delta });
   }
-  const rule = u.kind === 'perceptron' ? 'by the perceptron rule' : 'by gradient descent on ½(o − t)²';
-  const outcome = updateOutcome(u);
-  const what = outcome.startsWith('correct') ? outcome : `updated ${rule}`;
-  return `Sample ${u.sample + 1}${n ? ` of ${n}` : ''} (x = ${vec(u.x, 6)}, target ${num(u.d)}): ${what}.`;
+  const moved = (u.delta_w ?? []).some((d) => d !== 0) || (u.delta_b ?? 0) !== 0;
+  const what = !moved ? updateOutcome(u) : u.kind === 'perceptron' ? t('update.by_perceptron') : t('update.by_gradient');
+  return n ? t('update.sample_of', { ...sample, n, what }) : t('update.sample', { ...sample, what });
 }
 
 /** Before any update: what to press to see one, by a button this setup has. */
 function placeholder(config) {
-  return config.batch === 'full'
-    ? 'No update yet: press Step to see one full-batch update worked out (this setup updates once per epoch, from every sample at once).'
-    : 'No update yet: press Step sample to see one update worked out.';
+  return config.batch === 'full' ? t('update.none_full') : t('update.none_online');
 }
 
 export class UpdateView {

@@ -2,6 +2,7 @@
 // colour its weight with the number beside it; every weight and bias editable while paused; and,
 // with two hidden neurons, the data where the hidden layer puts it (h1, h2). All from the frame.
 
+import { t } from './i18n.js';
 import { featureNames, num } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -22,10 +23,10 @@ export function networkEntries(frame, names) {
   const entries = [];
   hidden.weights.forEach((row, j) => {
     row.forEach((_, i) => entries.push([0, j, i, `w${j + 1}${i + 1}: ${names[i]} → h${j + 1}`]));
-    entries.push([0, j, 'bias', `c${j + 1}: bias of h${j + 1}`]);
+    entries.push([0, j, 'bias', `c${j + 1}: ${t('network.hidden_bias', { j: j + 1 })}`]);
   });
-  hidden.weights.forEach((_, j) => entries.push([1, 0, j, `v${j + 1}: h${j + 1} → output`]));
-  entries.push([1, 0, 'bias', 'b: bias of the output']);
+  hidden.weights.forEach((_, j) => entries.push([1, 0, j, `v${j + 1}: h${j + 1} → ${t('network.output')}`]));
+  entries.push([1, 0, 'bias', `b: ${t('network.output_bias')}`]);
   return entries;
 }
 
@@ -107,8 +108,8 @@ export class NetworkView {
     svg.append(el('circle', { cx: xOut, cy: height / 2, r: 16, class: 'node out' }));
     svg.append(el('text', { x: xOut, y: height / 2 + 5, class: 'sum-label small' }, 'σ'));
     svg.append(el('text', { x: xOut, y: height / 2 + 34, class: 'node-note' }, `b=${num(out.biases[0])}`));
-    svg.setAttribute('aria-label', `A network of ${names.length} inputs, ${units} hidden neurons (`
-      + `${frame.config.activation}) and one sigmoid output neuron; the numbers on the lines are the weights.`);
+    svg.setAttribute('aria-label', t('network.label', { inputs: names.length, count: units,
+      activation: t(`activation.${frame.config.activation}`) }));
   }
 
   drawRows(frame, names, editable) {
@@ -121,8 +122,8 @@ export class NetworkView {
       input.disabled = !editable || (this.entries[k][2] === 'bias' && !frame.config.use_bias);
     });
     this.hint.textContent = editable
-      ? 'Type any weight and press Enter to set it by hand.'
-      : (frame.status === 'running' ? 'Pause to set a weight by hand.' : '');
+      ? t('network.type_hint')
+      : (frame.status === 'running' ? t('network.pause_hint') : '');
   }
 
   buildRows(entries, key) {
@@ -187,8 +188,8 @@ export class NetworkView {
       }
     });
     const right = frame.predictions.filter((p, i) => !y || p === y[i]).length;
-    svg.setAttribute('aria-label', `The ${space.points.length} training points in hidden space (h1, h2) with `
-      + `the output neuron's line${y ? `; ${right} of ${space.points.length} on their class's side` : ''}.`);
+    svg.setAttribute('aria-label', y ? t('network.space_label_right', { count: space.points.length, right })
+      : t('network.space_label', { count: space.points.length }));
   }
 
   /** The training labels, once the session's data has loaded (frames never carry points). */

@@ -2,6 +2,7 @@
 // the bias as a number and a bar, the formula with current values; weights editable while paused.
 
 import { featureNames, num, texNum, vec } from './format.js';
+import { LIST_SEPARATOR, t } from './i18n.js';
 import { renderTex } from './maths.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -16,7 +17,7 @@ export const ACTIVATION_TEX = {
   relu: '\\operatorname{relu}(z) = \\max(0, z)',
   linear: 'f(z) = z',
 };
-const ACTIVATION_LABEL = { step: 'step', sigmoid: 'σ', tanh: 'tanh', relu: 'ReLU', linear: 'f(z)=z' };
+const ACTIVATION_LABEL = { step: t('activation.step'), sigmoid: 'σ', tanh: 'tanh', relu: 'ReLU', linear: 'f(z)=z' };
 
 function el(tag, attrs = {}, text = null) {
   const node = document.createElementNS(SVG, tag);
@@ -40,7 +41,7 @@ export class NeuronView {
   update(frame, { editable }) {
     const names = featureNames(frame);
     const limit = frame.weights.length > 8 ? 4 : 8;
-    this.params.textContent = `w = ${vec(frame.weights, limit)}, b = ${num(frame.bias)}`;
+    this.params.textContent = `w = ${vec(frame.weights, limit)}${LIST_SEPARATOR}b = ${num(frame.bias)}`;
     this.frame = frame;
     const at = momentOf(frame);
     this.moment.textContent = at.caption;
@@ -81,8 +82,9 @@ export class NeuronView {
         'stroke-dasharray': weight === 0 ? '4 3' : 'none', class: 'link',
       }));
       svg.append(el('circle', { cx: inX, cy: y, r: 12, class: 'node' }));
-      if (value && (inside || label === 'bias')) svg.append(el('text', { x: inX, y: y + 4, class: 'node-value' }, value));
-      const name = value && !inside && label !== 'bias' ? `${shorten(label, 9)} = ${value}` : label;
+      const bias = k === rows - 1;
+      if (value && (inside || bias)) svg.append(el('text', { x: inX, y: y + 4, class: 'node-value' }, value));
+      const name = value && !inside && !bias ? `${shorten(label, 9)} = ${value}` : label;
       svg.append(el('text', { x: inX - 18, y: y + 4, class: 'input-name' }, name));
       if (!labelled) return;
       // Near the input end the links are still a row apart, so labels of similar weights never
@@ -97,9 +99,9 @@ export class NeuronView {
     });
     if (hidden) {
       svg.append(el('text', { x: inX + 12, y: yOf(shown.length) + 4, class: 'input-name' },
-        `+ ${hidden} more inputs`));
+        `+ ${t('neuron.more_inputs', { count: hidden })}`));
     }
-    link(rows - 1, frame.config.use_bias ? at.bias : 0, 'bias', '1', `b=${num(at.bias)}`);
+    link(rows - 1, frame.config.use_bias ? at.bias : 0, t('neuron.bias'), '1', `b=${num(at.bias)}`);
     svg.append(el('circle', { cx: sum.x, cy: sum.y, r: 22, class: 'node sum' }));
     svg.append(el('text', { x: sum.x, y: sum.y + 7, class: 'sum-label' }, 'Σ'));
     if (at.z !== null) svg.append(el('text', { x: sum.x, y: sum.y + 40, class: 'node-note' }, `z=${num(at.z)}`));
@@ -149,8 +151,8 @@ export class NeuronView {
       bar.className = `bar ${v >= 0 ? 'pos' : 'neg'}`;
     });
     this.hint.textContent = editable
-      ? 'Type a weight or the bias and press Enter to set it by hand.'
-      : (frame.status === 'running' ? 'Pause to set a weight or the bias by hand.' : '');
+      ? t('neuron.type_hint')
+      : (frame.status === 'running' ? t('neuron.pause_to_edit') : '');
   }
 
   buildRows(names) {
@@ -158,7 +160,7 @@ export class NeuronView {
     this.weightsBox.replaceChildren();
     this.inputs = [];
     this.bars = [];
-    const labels = [...names.map((name, i) => `w${i + 1} (${name})`), 'b (bias)'];
+    const labels = [...names.map((name, i) => `w${i + 1} (${name})`), `b (${t('neuron.bias')})`];
     labels.forEach((label, i) => {
       const row = document.createElement('div');
       row.className = 'weight-row';
@@ -207,12 +209,12 @@ export class NeuronView {
 export function momentOf(frame) {
   const u = frame.last_update;
   const now = { weights: frame.weights, bias: frame.bias, x: null, z: null, output: null,
-    caption: 'The weights now.' };
+    caption: t('neuron.now') };
   if (!u || u.kind === 'batch' || !u.x || frame.status === 'running') return now;
   const w = u.w_before ?? u.w.map((wi, i) => wi - u.delta_w[i]);
   const b = u.b_before ?? u.b - u.delta_b;
   return { weights: w, bias: b, x: u.x, z: u.z, output: u.output,
-    caption: `Sample ${u.sample + 1} going in, with the weights before its update.` };
+    caption: t('neuron.going_in', { i: u.sample + 1 }) };
 }
 
 const RECENT_MS = 1000; // longer than a frame's round trip, shorter than a learner's next thought

@@ -1,6 +1,7 @@
 // Past two features, which two the plot shows: two chosen columns, or the principal plane
 // (PRODUCT.md §5, §15). The server draws either; this only shows the choice and sends it.
 
+import { t } from './i18n.js';
 import { axisOptions, fillSelect } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,8 +21,8 @@ export class PlotAxes {
     if (!wide) return;
     const key = JSON.stringify(names);
     if (key !== this.key) {
-      fillSelect($('plot-x'), axisOptions(names, 'PC 1'), '');
-      fillSelect($('plot-y'), axisOptions(names, 'PC 2'), '');
+      fillSelect($('plot-x'), axisOptions(names, t('axis.pc', { n: 1 })), '');
+      fillSelect($('plot-y'), axisOptions(names, t('axis.pc', { n: 2 })), '');
       this.key = key;
     }
     const pair = frame.config.plot_features;

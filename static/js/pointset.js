@@ -3,6 +3,7 @@
 // Clear points deletes them there too. The page still calls this set "custom" (and keeps it in
 // the link as pts=), so a link opens the same points anywhere.
 
+import { t } from './i18n.js';
 import * as api from './api.js';
 
 export class PointSet {
@@ -29,14 +30,14 @@ export class PointSet {
       if (version !== this.version) return; // newer points follow
       const id = await this.store(points);
       if (id && version === this.version) this.onUploaded(id);
-    }).catch((error) => this.onError(`Your points were not stored: ${error.message}`));
+    }).catch((error) => this.onError(t('error.points', { reason: error.message })));
     return this.chain;
   }
 
   /** Upload the points now; the id, once the old upload is replaced. */
   async store(points) {
     if (!points || points.y.length === 0) return null;
-    const created = await api.uploadPoints({ X: points.X, y: points.y }, 'Your points');
+    const created = await api.uploadPoints({ X: points.X, y: points.y }, t('dataset.custom.name'));
     const old = this.upload;
     this.upload = { id: created.id, token: created.delete_token };
     this.ids.add(created.id);

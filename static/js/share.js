@@ -2,13 +2,14 @@
 // weights as JSON, the plot as PNG.
 
 import { exportUrl, getJoinCode, qrUrl } from './api.js';
-import { classNames, num, percent, vec } from './format.js';
+import { classNames, count, num, percent, vec } from './format.js';
+import { LANG, LIST_SEPARATOR, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
 /** The link students open to follow a session (no token: they can only watch). */
 export function studentLink(sessionId) {
-  return `${location.origin}/?session=${encodeURIComponent(sessionId)}`;
+  return `${location.origin}/?session=${encodeURIComponent(sessionId)}&lang=${LANG}`;
 }
 
 export function openShareDialog(sessionId, token) {
@@ -19,12 +20,12 @@ export function openShareDialog(sessionId, token) {
   $('share-copy').onclick = async () => {
     try {
       await navigator.clipboard.writeText(link);
-      $('share-copy').textContent = 'Copied';
+      $('share-copy').textContent = t('share.copied');
     } catch {
       $('share-link').select();
     }
   };
-  $('share-copy').textContent = 'Copy link';
+  $('share-copy').textContent = t('share.copy');
   $('share-dialog').showModal();
 }
 
@@ -35,7 +36,7 @@ async function showJoinCode(sessionId, token) {
   try {
     const { code: text } = await getJoinCode(sessionId, token);
     code.textContent = text;
-    code.setAttribute('aria-label', `Join code ${text.split('').join(' ')}`);
+    code.setAttribute('aria-label', `${t('share.code_label')} ${text.split('').join(' ')}`);
   } catch {
     code.textContent = '—'; // the link and the QR code still work
   }
@@ -45,7 +46,7 @@ async function showJoinCode(sessionId, token) {
 function showQr(sessionId) {
   const img = $('share-qr');
   img.onerror = () => { img.hidden = true; }; // the link itself is still there to copy
-  img.src = qrUrl(sessionId);
+  img.src = qrUrl(sessionId, LANG);
   img.hidden = false;
 }
 
@@ -120,12 +121,13 @@ export function slide(canvas, frame, datasetName) {
   ctx.font = `600 ${font}px system-ui, sans-serif`;
   ctx.fillText(datasetName ?? frame.config.dataset, pad, pad);
   ctx.font = `${Math.round(font * 0.85)}px system-ui, sans-serif`;
-  const test = frame.test_accuracy === null || frame.test_accuracy === undefined ? '' : `, test ${percent(frame.test_accuracy)}`;
-  ctx.fillText(`epoch ${frame.epoch} · ${frame.config.activation} neuron · accuracy ${percent(frame.accuracy)}${test}`,
-    pad, pad + font * 1.15);
+  const test = frame.test_accuracy === null || frame.test_accuracy === undefined ? ''
+    : ` · ${t('stats.test', { value: percent(frame.test_accuracy) })}`;
+  ctx.fillText(`${t('stats.epoch', { n: count(frame.epoch) })} · ${t('slide.neuron', { activation: t(`activation.${frame.config.activation}`) })}`
+    + ` · ${t('stats.accuracy', { value: percent(frame.accuracy) })}${test}`, pad, pad + font * 1.15);
   ctx.drawImage(canvas, 0, head);
   let y = head + canvas.height + pad;
-  const names = classNames(frame.config.dataset) ?? ['class 0', 'class 1'];
+  const names = classNames(frame.config.dataset) ?? [t('class.n', { k: 0 }), t('class.n', { k: 1 })];
   let x = pad;
   const r = font * 0.4;
   for (const [i, name] of names.entries()) {
@@ -141,9 +143,9 @@ export function slide(canvas, frame, datasetName) {
     x += r * 2 + pad + ctx.measureText(name).width + pad;
   }
   ctx.fillRect(x, y + font * 0.45, font * 1.2, Math.max(2, scale * 3));
-  ctx.fillText('boundary', x + font * 1.2 + pad / 2, y);
+  ctx.fillText(t('legend.boundary'), x + font * 1.2 + pad / 2, y);
   y += font * 1.4;
-  ctx.fillText(`w = ${vec(frame.weights, 6)}, b = ${num(frame.bias)}`, pad, y);
+  ctx.fillText(`w = ${vec(frame.weights, 6)}${LIST_SEPARATOR}b = ${num(frame.bias)}`, pad, y);
   return new Promise((resolve) => out.toBlob(resolve, 'image/png'));
 }
 

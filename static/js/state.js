@@ -52,6 +52,7 @@ export const PROPS = [
   { name: 'autoplay', type: 'bool', default: false, key: 'play' },
   { name: 'lesson', type: 'int', default: null, key: 'lesson' },
   { name: 'session', type: 'string', default: null, key: 'session' },
+  { name: 'lang', type: 'string', default: null, key: 'lang' }, // the page's language: a link keeps it
 ];
 
 const BY_NAME = Object.fromEntries(PROPS.map((p) => [p.name, p]));

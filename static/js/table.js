@@ -1,9 +1,10 @@
 // The truth table (gates) or a bounded sample table: inputs, target, output, prediction, and the
 // sample of the last update highlighted.
 
+import { t } from './i18n.js';
 import { axisNames } from './canvas.js';
 import { GATES } from './state.js';
-import { classCell, className, onlineSample, short } from './format.js';
+import { classCell, className, count, onlineSample, short, translatedFeatures } from './format.js';
 
 const MAX_ROWS = 12;
 
@@ -26,9 +27,9 @@ export class SampleTable {
     if (key === this.key) return;
     this.key = key;
     const gate = GATES.includes(frame.config.dataset);
-    this.title.textContent = gate ? 'Truth table' : 'Training samples';
+    this.title.textContent = gate ? t('table.truth') : t('table.training');
     const names = columnNames(frame, data, features);
-    const head = ['#', ...names, 'target', 'output', 'predicted'];
+    const head = ['#', ...names, t('table.target'), t('table.output'), t('table.predicted')];
     const named = (cls) => (data.class_names ? classCell(data.class_names, cls)
       : className(frame.config.dataset, cls));
     const thead = document.createElement('thead');
@@ -48,7 +49,7 @@ export class SampleTable {
         cell('td', short(frame.outputs[i])),
         predicted === undefined ? cell('td', '—')
           : cell('td', `${right ? '✓' : '✗'} ${named(predicted)}`, {
-            class: right ? 'ok' : 'bad', 'aria-label': `${named(predicted)}, ${right ? 'right' : 'wrong'}` }),
+            class: right ? 'ok' : 'bad', 'aria-label': `${named(predicted)}, ${right ? t('table.right') : t('table.wrong')}` }),
       ]);
       if (i === highlight) {
         tr.className = 'current';
@@ -57,9 +58,9 @@ export class SampleTable {
       tbody.append(tr);
     }
     this.table.replaceChildren(thead, tbody);
-    const shown = rows.length < n ? `Showing ${rows.length} of ${n} training samples. ` : '';
-    const where = features || names[0] !== 'PC 1' ? '' : 'Inputs shown in the principal-component plane. ';
-    this.note.textContent = `${shown}${where}${wrong.length === 0 ? 'All right.' : `${wrong.length} misclassified.`}`;
+    const shown = rows.length < n ? `${t('table.showing', { shown: count(rows.length), count: n })} ` : '';
+    const where = features || names[0] !== t('axis.pc', { n: 1 }) ? '' : `${t('table.plane')} `;
+    this.note.textContent = `${shown}${where}${wrong.length === 0 ? t('table.all_right') : t('table.misclassified', { count: wrong.length })}`;
   }
 }
 
@@ -86,7 +87,7 @@ function columnNames(frame, data, features) {
   const width = features ? features[0]?.length ?? 0 : data.X[0]?.length ?? 0;
   if (!features && frame.weights.length > 2) return axisNames(frame, []);
   if (width > 6) return [];
-  const names = data.feature_names?.length === width ? data.feature_names : null;
+  const names = data.feature_names?.length === width ? translatedFeatures(frame.config.dataset, data.feature_names) : null;
   return Array.from({ length: width }, (_, i) => names?.[i] ?? `x${i + 1}`);
 }
 

@@ -3,6 +3,8 @@
 // before a session trains on it, and Download CSV of any dataset. The server reads the file;
 // the page only shows what it read and sends the choice.
 
+import { count } from './format.js';
+import { t } from './i18n.js';
 import * as api from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,7 +34,7 @@ export class Uploads {
     $('paste-open').addEventListener('click', () => this.openPaste());
     $('paste-preview').addEventListener('click', () => {
       this.text = $('paste-text').value;
-      this.name = 'Pasted CSV';
+      this.name = t('upload.pasted_name');
       this.read({});
     });
     $('upload-label').addEventListener('change', () => this.read({ label: $('upload-label').value }));
@@ -52,10 +54,10 @@ export class Uploads {
     try {
       this.text = await file.text();
     } catch {
-      this.showError('That file could not be read.');
+      this.showError(t('upload.unreadable'));
       return;
     }
-    this.name = file.name.replace(/\.(csv|tsv|txt)$/i, '') || 'Uploaded CSV';
+    this.name = file.name.replace(/\.(csv|tsv|txt)$/i, '') || t('upload.uploaded_name');
     this.read({});
   }
 
@@ -88,7 +90,7 @@ export class Uploads {
     try {
       created = await api.uploadCsv(this.text, query);
     } catch (error) {
-      this.refused(`Not read: ${error.message}. Nothing was stored.`);
+      this.refused(t('upload.not_read', { reason: error.message }));
       return;
     }
     await this.discardPreview();
@@ -97,7 +99,7 @@ export class Uploads {
       const data = await api.getDataset(created.id);
       this.showPreview(created, data);
     } catch (error) {
-      this.showError(`Could not show it: ${error.message}`);
+      this.showError(t('upload.not_shown', { reason: error.message }));
     }
   }
 
@@ -117,29 +119,30 @@ export class Uploads {
     $('upload-label').value = before.label_column;
     $('upload-positive').value = before.class_names[1];
     $('upload-standardize').checked = before.standardized;
-    $('upload-error').textContent = `${text} Still showing the reading before.`;
+    $('upload-error').textContent = `${text} ${t('upload.still_before')}`;
     $('upload-error').hidden = false;
     $('upload-use').disabled = false;
   }
 
   showPreview(d, data) {
     $('upload-error').hidden = true;
-    const skipped = d.skipped_rows ? `, ${d.skipped_rows} bad rows left out` : '';
-    $('upload-summary').textContent = `${d.name}: ${d.n_samples} rows × ${d.n_features} features${skipped}. `
-      + `Label column “${d.label_column}”: class 0 is “${d.class_names[0]}”, class 1 is “${d.class_names[1]}”.`;
+    const skipped = d.skipped_rows ? t('upload.skipped', { count: d.skipped_rows }) : '';
+    $('upload-summary').textContent = `${t('upload.summary', { name: d.name, rows: t('upload.rows', { count: d.n_samples }),
+      features: t('upload.features', { count: d.n_features }), skipped })} `
+      + t('upload.classes', { label: d.label_column, class0: d.class_names[0], class1: d.class_names[1] });
     fillSelect($('upload-label'), [d.label_column, ...d.feature_names], d.label_column);
     fillSelect($('upload-positive'), [d.class_names[1], d.class_names[0]], d.class_names[1]);
     $('upload-standardize').checked = d.standardized;
     const wide = d.n_features > 2;
     $('upload-plot').hidden = !wide;
     if (wide) {
-      fillSelect($('upload-plot-x'), axisOptions(d.feature_names, 'PC 1'), '');
-      fillSelect($('upload-plot-y'), axisOptions(d.feature_names, 'PC 2'), '');
+      fillSelect($('upload-plot-x'), axisOptions(d.feature_names, t('axis.pc', { n: 1 })), '');
+      fillSelect($('upload-plot-y'), axisOptions(d.feature_names, t('axis.pc', { n: 2 })), '');
     }
     $('upload-rows').replaceChildren(...previewTable(d, data));
     const shown = Math.min(PREVIEW_ROWS, d.n_samples);
-    $('upload-note').textContent = `The first ${shown} of ${d.n_samples} rows, as written.`
-      + (wide ? ' More than two features: the plot shows the principal plane unless you pick two columns.' : '');
+    $('upload-note').textContent = t('upload.first_rows', { shown: count(shown), count: d.n_samples })
+      + (wide ? ` ${t('upload.wide')}` : '');
     $('upload-preview').hidden = false;
     $('upload-use').disabled = false;
     if (!this.dialog.contains(document.activeElement) || document.activeElement === $('upload-cancel')) {
@@ -191,7 +194,7 @@ export class Uploads {
     this.known.set(id, description);
     const select = $('dataset');
     if (![...select.options].some((o) => o.value === id)) {
-      const option = new Option(`${name} (yours)`, id);
+      const option = new Option(t('upload.yours', { name }), id);
       select.append(option);
     }
     this.handlers.onKnown(description);
@@ -218,7 +221,7 @@ export class Uploads {
 /** Clicked points as an upload of their own, so the session config carries only its id. */
 export async function uploadClickedPoints(points) {
   if (!points || points.y.length === 0 || points.y.length > MAX_COPIED_POINTS) return null;
-  return api.uploadPoints({ X: points.X, y: points.y }, 'Your points');
+  return api.uploadPoints({ X: points.X, y: points.y }, t('dataset.custom.name'));
 }
 
 function bindDrop(target, onFile) {

@@ -28,7 +28,7 @@ def test_a_shared_session_has_one_short_code_that_joins_it(client: TestClient) -
     typed = f" {code[:3].lower()}-{code[3:]} "  # as a person types it off a projector
     joined = client.get("/join", params={"code": typed}, follow_redirects=False)
     assert joined.status_code == 303
-    assert joined.headers["location"] == f"/?session={state['id']}"
+    assert joined.headers["location"] == f"/?session={state['id']}&lang=en"  # the student's language kept
 
 
 def test_only_the_teacher_gets_the_code(client: TestClient) -> None:
@@ -71,7 +71,7 @@ def test_a_code_survives_a_restart(server: ServerProcess) -> None:
     code = httpx.post(f"{server.url}/api/sessions/{made['id']}/join-code", headers=auth).json()["code"]
     server.restart()
     joined = httpx.get(f"{server.url}/join", params={"code": code})
-    assert joined.status_code == 303 and joined.headers["location"] == f"/?session={made['id']}"
+    assert joined.status_code == 303 and joined.headers["location"] == f"/?session={made['id']}&lang=en"
     again = httpx.post(f"{server.url}/api/sessions/{made['id']}/join-code", headers=auth).json()
     assert again["code"] == code
 

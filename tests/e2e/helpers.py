@@ -18,7 +18,7 @@ def open_page(page: Page, url: str) -> None:
     The embedded view (?embed=1) hides both, but fills them in all the same."""
     page.goto(url)
     state = "attached" if "embed=1" in url else "visible"
-    page.locator("#stats").filter(has_text="epoch").wait_for(state=state)
+    page.locator("#stats").filter(has_text=re.compile(r"\d")).wait_for(state=state)  # any language
     page.locator("#samples tbody tr").first.wait_for(state=state)
 
 

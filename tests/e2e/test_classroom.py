@@ -21,11 +21,11 @@ def test_students_follow_the_teacher_and_cannot_steer(pages: Pages) -> None:
     dialog = teacher.get_by_role("dialog", name="Share live")
     expect(dialog).to_be_visible()
     link = teacher.get_by_label("Students' link").input_value()
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?session=[\w-]+", link), link
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?session=[\w-]+&lang=en", link), link  # the teacher's language
     qr = dialog.get_by_role("img", name="QR code of the students' link")
     expect(qr).to_be_visible()
     teacher.wait_for_function("() => document.querySelector('#share-qr').naturalWidth > 0")
-    assert any(re.search(r"/api/sessions/[\w-]+/qr\.svg$", url) for url in pages.watches[0].requests)
+    assert any(re.search(r"/api/sessions/[\w-]+/qr\.svg\?lang=en$", url) for url in pages.watches[0].requests)
     dialog.get_by_role("button", name="Close").click()
     expect(teacher).to_have_url(re.compile(r"session=.*#token=."))
     assert "token=" not in teacher.url.split("#")[0]
@@ -102,7 +102,7 @@ def test_a_join_code_shown_large_joins_the_class(pages: Pages) -> None:
     student.goto(pages.server.url + "/join")
     student.get_by_label("Code from your teacher's screen").fill(f"{typed[:3].lower()} {typed[3:]}")
     button(student, "Join").click()
-    expect(student).to_have_url(re.compile(r"/\?session=[\w-]+$"))
+    expect(student).to_have_url(re.compile(r"/\?session=[\w-]+&lang=en$"))
     expect(student.get_by_text("Following", exact=True)).to_be_visible()
     button(teacher, "Close").click()
     button(teacher, "Step").click()

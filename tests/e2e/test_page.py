@@ -334,7 +334,7 @@ def test_generated_data_controls(pages: Pages) -> None:
 
 def test_a_link_with_a_bad_value_opens_without_it(pages: Pages) -> None:
     page = pages.new("/?dataset=or&lr=500")
-    expect(page.get_by_role("status")).to_contain_text("learning_rate")
+    expect(page.get_by_role("status")).to_contain_text("Learning rate: must be at most 100")
     expect(control(page, "Dataset")).to_have_value("or")
     expect(control(page, "Learning rate")).to_have_value("1")
     watch = pages.watches[-1]
@@ -358,6 +358,6 @@ def test_an_out_of_range_value_is_refused_with_its_range_named(pages: Pages) -> 
     control(page, "Learning rate").fill("500")
     control(page, "Learning rate").press("Enter")
     expect(control(page, "Learning rate")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_role("status")).to_contain_text("Learning rate: Value must be less than or equal to 100")
+    expect(page.get_by_role("status")).to_contain_text("Learning rate: it must be between 0.0001 and 100.")
     expect(page.get_by_role("status")).to_contain_text("Nothing was changed")
     assert "lr=500" not in page.url

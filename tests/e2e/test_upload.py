@@ -63,7 +63,7 @@ def test_a_pasted_csv_names_the_bad_cell_then_the_fixed_one_is_used(pages: Pages
     box.fill("a,b,label\n1,2,cat\n3,,dog\n")
     button(page, "Preview").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Not read: line 3, column 'b': the value is missing. Nothing was stored.")
+        "Not read: line 3, column “b”: the value is missing. Nothing was stored.")
     expect(button(page, "Use this dataset")).to_be_disabled()
     box.fill("a,b,label\n1,2,cat\n3,1,dog\n0,0,cat\n")
     button(page, "Preview").click()
@@ -72,7 +72,7 @@ def test_a_pasted_csv_names_the_bad_cell_then_the_fixed_one_is_used(pages: Pages
     expect(page.locator("#upload-summary")).to_contain_text("class 0 is “dog”, class 1 is “cat”")
     page.get_by_label("Label column", exact=True).select_option("a")  # then "label" is a feature
     expect(page.get_by_role("alert")).to_have_text(
-        "Not read: line 2, column 'label': 'cat' is not a number. Nothing was stored. "
+        "Not read: line 2, column “label”: “cat” is not a number. Nothing was stored. "
         "Still showing the reading before.")
     expect(page.get_by_label("Label column", exact=True)).to_have_value("label")
     button(page, "Use this dataset").click()
@@ -90,7 +90,7 @@ def test_a_cancelled_preview_is_not_kept(pages: Pages) -> None:
     with page.expect_response(lambda r: r.url.split("?")[0].endswith("/api/datasets")) as posted:
         button(page, "Preview").click()
     upload_id = posted.value.json()["id"]
-    expect(page.locator("#upload-summary")).to_contain_text("2 rows × 1 features")
+    expect(page.locator("#upload-summary")).to_contain_text("2 rows × 1 feature.")
     with page.expect_response(lambda r: r.request.method == "DELETE"):
         button(page, "Cancel").click()
     assert httpx.get(f"{pages.server.url}/api/datasets/{upload_id}").status_code == 404

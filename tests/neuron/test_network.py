@@ -219,7 +219,7 @@ def test_every_lesson_has_a_complete_config_and_runs() -> None:
     for lesson in LESSONS:
         config = complete_config(lesson.config)
         assert config.as_dict() == lesson.complete_config()
-        assert lesson.epochs >= 1 and lesson.title and lesson.text
+        assert lesson.epochs >= 1 and lesson.title() and lesson.text()
 
 
 @pytest.mark.parametrize("batch", ["online", "full"])
