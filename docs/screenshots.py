@@ -98,6 +98,11 @@ def phone(page: Page) -> None:
     press(page, "Step sample", 6)
 
 
+def phone_by_id(page: Page) -> None:
+    """As `phone`, by the buttons' ids (any language)."""
+    by_id(page, "step-sample", 6)
+
+
 def presenter(page: Page) -> None:
     """Lesson 3 (XOR) in presenter mode, three epochs and one sample in."""
     press(page, "Step", 3)
@@ -123,6 +128,25 @@ def upload(page: Page) -> None:
     page.get_by_label("Upload CSV").set_input_files(
         files=[{"name": "tumours.csv", "mimeType": "text/csv", "buffer": tumours_csv()}])
     page.locator("#upload-summary").filter(has_text="rows").wait_for()
+
+
+def by_id(page: Page, button_id: str, times: int = 1) -> None:
+    """A button found by its id: the same in every language."""
+    for _ in range(times):
+        page.locator(f"#{button_id}").click()
+        page.wait_for_timeout(120)
+
+
+def stepped(page: Page) -> None:
+    """Two epochs and one sample in: the status, the update and the table all say something."""
+    by_id(page, "step", 2)
+    by_id(page, "step-sample")
+
+
+def played(page: Page) -> None:
+    """Played to the lesson's last epoch (Max epochs)."""
+    by_id(page, "play")
+    page.locator("#play").filter(has_text=re.compile(r"^(Play|Iniciar|Lancer)$")).wait_for(timeout=30_000)
 
 
 def lesson_8(page: Page) -> None:
@@ -166,6 +190,11 @@ SHOTS: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-presenter.png", "/?lesson=3&present=1", {"width": 1280, "height": 720}, presenter),
     ("screenshot-upload.png", "/?dataset=and", {"width": 1366, "height": 768}, upload),
     ("screenshot-lesson8.png", "/?lesson=8", {"width": 1366, "height": 768}, lesson_8),
+    # The languages (static/i18n): the longest words of each, on a laptop and on a phone.
+    ("screenshot-es-laptop.png", "/?lesson=2&lang=es", {"width": 1366, "height": 768}, stepped),
+    ("screenshot-fr-laptop.png", "/?lesson=4&lang=fr&fps=60&spf=100", {"width": 1366, "height": 768}, played),
+    ("screenshot-es-phone.png", "/?lesson=1&lang=es", {"width": 390, "height": 844}, phone_by_id),
+    ("screenshot-fr-phone.png", "/?lesson=6&lang=fr&fps=60&spf=100", {"width": 390, "height": 844}, played),
 ]  # fmt: skip
 TEACHER = "/?lesson=1"
 
@@ -290,7 +319,7 @@ def main() -> None:
                                           is_mobile=mobile, has_touch=mobile)  # fmt: skip
             page = context.new_page()
             page.goto(url + path)
-            page.locator("#stats").filter(has_text="epoch").wait_for()
+            page.locator("#stats").filter(has_text=re.compile(r"\d")).wait_for()  # any language
             act(page)
             if not filename:
                 print("saved docs/screenshot-slow-motion.png")

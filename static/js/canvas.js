@@ -2,7 +2,7 @@
 // coloured and shaped by class. HiDPI, redrawn on resize; clicks become points on a custom set.
 
 import { t } from './i18n.js';
-import { count, onlineSample, translatedFeatures } from './format.js';
+import { count, num, onlineSample, translatedFeatures } from './format.js';
 import { contourSegments } from './contour.js';
 import { HIDDEN_COLOURS } from './network.js';
 
@@ -413,6 +413,7 @@ export class Plot {
   }
 }
 
+/** A tick as the page's language writes it (0.25 · 0,25), with a true minus sign. */
 function tickLabel(v) {
-  return String(Number(v.toPrecision(4))).replace('-', '\u2212');
+  return num(Number(v.toPrecision(4)));
 }

@@ -39,10 +39,11 @@ function chartOptions(width, title, series, accuracy, large) {
       y: accuracy ? { range: (_, min, max) => accuracyRange(min, max) } : { auto: true },
     },
     axes: [
-      { ...axis, incrs: EPOCH_STEPS, size: large ? 30 : 24 },
+      { ...axis, incrs: EPOCH_STEPS, size: large ? 30 : 24, values: (u, ticks) => ticks.map(count) },
       {
         ...axis,
-        values: accuracy ? (u, ticks) => ticks.map(percentTick(u.scales.y.max - u.scales.y.min)) : undefined,
+        values: accuracy ? (u, ticks) => ticks.map(percentTick(u.scales.y.max - u.scales.y.min))
+          : (u, ticks) => ticks.map(num), // in the page's language: 0,4 in Spanish and French
         size: large ? 64 : 48,
       },
     ],

@@ -199,6 +199,11 @@ export function featureNames(frame) {
   return names ? translatedFeatures(frame.config.dataset, names) : Array.from({ length: n }, (_, i) => `x${i + 1}`);
 }
 
+/** A built-in set's class names in the page's language (class.<dataset>.<k>), where it has them. */
+export function translatedClasses(dataset, names) {
+  return names?.map((name, k) => tOr(`class.${dataset}.${k}`, name));
+}
+
 /** A built-in set's feature names in the page's language (feature.<dataset>.<i>), where it has them. */
 export function translatedFeatures(dataset, names) {
   return names.map((name, i) => tOr(`feature.${dataset}.${i}`, name));

@@ -107,7 +107,10 @@ export class NeuronView {
     if (at.z !== null) svg.append(el('text', { x: sum.x, y: sum.y + 40, class: 'node-note' }, `z=${num(at.z)}`));
     svg.append(el('line', { x1: sum.x + 22, y1: sum.y, x2: 300, y2: sum.y, class: 'arrow' }));
     svg.append(el('rect', { x: 300, y: sum.y - 18, width: 52, height: 36, rx: 6, class: 'node act' }));
-    svg.append(el('text', { x: 326, y: sum.y + 5, class: 'act-label' }, ACTIVATION_LABEL[frame.config.activation] ?? 'f'));
+    const act = ACTIVATION_LABEL[frame.config.activation] ?? 'f';
+    // A long word (escalón, échelon) is squeezed to fit its box rather than spill out of it.
+    const fit = act.length > 5 ? { textLength: 44, lengthAdjust: 'spacingAndGlyphs' } : {};
+    svg.append(el('text', { x: 326, y: sum.y + 5, class: 'act-label', ...fit }, act));
     svg.append(el('line', { x1: 352, y1: sum.y, x2: 372, y2: sum.y, class: 'arrow' }));
     svg.append(el('circle', { cx: 384, cy: sum.y, r: 12, class: 'node out' }));
     if (at.output !== null) svg.append(el('text', { x: 384, y: sum.y + 32, class: 'node-note' }, `o=${num(at.output)}`));

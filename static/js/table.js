@@ -4,7 +4,7 @@
 import { t } from './i18n.js';
 import { axisNames } from './canvas.js';
 import { GATES } from './state.js';
-import { classCell, className, count, onlineSample, short, translatedFeatures } from './format.js';
+import { classCell, className, count, onlineSample, short, translatedClasses, translatedFeatures } from './format.js';
 
 const MAX_ROWS = 12;
 
@@ -30,7 +30,7 @@ export class SampleTable {
     this.title.textContent = gate ? t('table.truth') : t('table.training');
     const names = columnNames(frame, data, features);
     const head = ['#', ...names, t('table.target'), t('table.output'), t('table.predicted')];
-    const named = (cls) => (data.class_names ? classCell(data.class_names, cls)
+    const named = (cls) => (data.class_names ? classCell(translatedClasses(frame.config.dataset, data.class_names), cls)
       : className(frame.config.dataset, cls));
     const thead = document.createElement('thead');
     thead.append(row(head.map((h) => cell('th', h, { scope: 'col' }))));
