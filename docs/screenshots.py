@@ -1,7 +1,8 @@
 """Take the README's screenshots of the playground: laptop, phone, presenter mode and a student.
 
     python docs/screenshots.py        (or: make screenshots)
-    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone, student, embed)
+    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone,
+                                       student, embed, es-laptop, fr-laptop, es-phone, fr-phone)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
 setups and saves docs/screenshot-laptop.png (1366×768), docs/screenshot-phone.png (390×844),

@@ -109,8 +109,8 @@ def _from_csv(body: bytes, options: ReadOptions, standardize: bool,
     try:
         table = read_csv(decode(body), options)
     except TableError as error:
-        detail = {"loc": ["body"], "msg": error.message, "type": "value_error",
-                  "line": error.line, "column": error.column}  # fmt: skip
+        detail: dict[str, Any] = {"loc": ["body"], "msg": error.message, "type": "value_error",
+                                  "line": error.line, "column": error.column}  # fmt: skip
         if error.code:
             detail.update(code=error.code, ctx=error.params)
         raise HTTPException(422, [detail]) from None
