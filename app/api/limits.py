@@ -9,6 +9,11 @@ from typing import Any
 from fastapi import HTTPException
 
 
+# The context keys that describe the schema's bounds; others (a union's `tag`, a custom error)
+# may quote the input, which a reply never echoes.
+BOUNDS = ("gt", "ge", "lt", "le", "min_length", "max_length", "multiple_of", "expected")
+
+
 def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
     """Pydantic's errors as where, what and the bounds that were crossed (`ctx`: numbers and
     words only, so that the page can name the range in its language), never the input back."""
@@ -22,7 +27,7 @@ def _safe(ctx: dict[str, Any]) -> dict[str, Any]:
             return v
         return str(v)[:200]
 
-    return {str(k): one(v) for k, v in ctx.items() if k != "error"}
+    return {str(k): one(v) for k, v in ctx.items() if k in BOUNDS}
 
 
 def field_error(field: str, message: str, where: str = "body") -> HTTPException:

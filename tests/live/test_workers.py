@@ -174,7 +174,7 @@ def test_two_hosts_share_uploads_and_join_codes_through_redis_alone(
         code = httpx.post(f"{a.url}/api/sessions/{session}/join-code", timeout=30,
                           headers={"Authorization": f"Bearer {token}"}).json()["code"]  # fmt: skip
         joined = httpx.get(f"{b.url}/join", params={"code": code}, timeout=30)
-        assert joined.status_code == 303 and joined.headers["location"] == f"/?session={session}"
+        assert joined.status_code == 303 and joined.headers["location"] == f"/?session={session}&lang=en"  # the student's language kept
     finally:
         a.stop()
         b.stop()
