@@ -303,6 +303,7 @@ def embedded(browser: Browser, url: str) -> None:
 # Taken only when named: looked at while working, not shown in the README.
 EXTRA: list[tuple[str, str, dict[str, object], Callable[[Page], None]]] = [
     ("screenshot-upload-phone.png", "/?dataset=and", {"width": 390, "height": 844}, upload),
+    ("screenshot-fr-presenter.png", "/?lesson=3&present=1&lang=fr", {"width": 1280, "height": 720}, stepped),
 ]
 
 
