@@ -183,3 +183,12 @@ def test_the_language_is_chosen_by_query_saved_choice_then_accept_language(
     query: str | None, saved: str | None, header: str | None, chosen: str
 ) -> None:
     assert choose_language(query, saved, header) == chosen
+
+
+def test_the_translated_feature_names_are_those_of_the_data_in_order() -> None:
+    """feature.<dataset>.<i> names feature i: in English, exactly as the dataset names it."""
+    from app.neuron.datasets import VIRUS_FEATURES, _breast_cancer_raw
+
+    for dataset_id, names in (("virus", VIRUS_FEATURES), ("breast_cancer", _breast_cancer_raw()[2])):
+        assert [ENGLISH[f"feature.{dataset_id}.{i}"] for i in range(len(names))] == list(names)
+        assert f"feature.{dataset_id}.{len(names)}" not in ENGLISH
