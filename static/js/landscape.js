@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import { niceTicks } from './canvas.js';
 import { num } from './format.js';
+import { tOr } from './i18n.js';
 import { WORDS } from './words.js';
 
 const LOW = [16, 64, 112]; // the valley: a deep blue
@@ -94,7 +95,7 @@ export class LandscapePanel {
     const sy = (y) => L.top + ((y1 - y) / (y1 - y0)) * L.height;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.image, L.left, L.top, L.width, L.height);
-    axes(ctx, L, sx, sy, [x0, x1, y0, y1], grid.names.map((name) => `w (${name})`));
+    axes(ctx, L, sx, sy, [x0, x1, y0, y1], weightNames(grid, frame).map((name) => `w (${name})`));
     ctx.save();
     ctx.beginPath();
     ctx.rect(L.left, L.top, L.width, L.height);
@@ -113,7 +114,7 @@ export class LandscapePanel {
   }
 
   describe(grid, frame) {
-    const [a, b] = grid.names;
+    const [a, b] = weightNames(grid, frame);
     const words = WORDS.landscape;
     let text = grid.kind === 'errors' ? words.errors(a, b) : words.loss(a, b);
     if (!frame.config.use_bias && grid.kind === 'loss') text += ` ${words.noBias(num(grid.low))}`;
@@ -164,4 +165,9 @@ function axes(ctx, L, sx, sy, [x0, x1, y0, y1], [nameX, nameY]) {
   ctx.textAlign = 'center';
   ctx.fillText(nameY, 0, 0);
   ctx.restore();
+}
+
+/** The two weights' feature names, in the page's language where the catalog names them. */
+function weightNames(grid, frame) {
+  return grid.names.map((name, k) => tOr(`feature.${frame.config.dataset}.${[grid.i, grid.j][k]}`, name));
 }

@@ -2,7 +2,7 @@
 // precision, recall and F1 for the training set and the test split, and the ROC curve with its
 // AUC for a smooth activation. Open by default when the data has a test split (lesson 7).
 
-import { num } from './format.js';
+import { num, translatedClasses } from './format.js';
 import { WORDS } from './words.js';
 
 const ratio = (x) => (x === null || x === undefined ? WORDS.metrics.undefined : num(Number(x.toFixed(3))));
@@ -25,7 +25,8 @@ export class MetricsPanel {
     if (key === this.key) return;
     this.key = key;
     const sets = [[WORDS.metrics.train, m.train, 'train'], [WORDS.metrics.test, m.test, 'test']].filter(([, s]) => s);
-    this.body.replaceChildren(...sets.map(([name, s, id]) => setBlock(name, s, id, m.class_names)));
+    const classes = translatedClasses(frame.config.dataset, m.class_names);
+    this.body.replaceChildren(...sets.map(([name, s, id]) => setBlock(name, s, id, classes)));
     const curves = sets.filter(([, s]) => s.roc);
     this.roc.hidden = curves.length === 0;
     if (curves.length) drawRoc(this.roc, curves.map(([name, s]) => [name, s.roc]));
@@ -94,8 +95,8 @@ function drawRoc(canvas, curves) {
   });
   ctx.fillStyle = '#1a1a1a';
   ctx.font = '10px system-ui, sans-serif';
-  ctx.fillText('FPR', size / 2, size - 6);
-  ctx.fillText('TPR', 2, pad - 8);
+  ctx.fillText(WORDS.metrics.fpr, size / 2, size - 6);
+  ctx.fillText(WORDS.metrics.tpr, 2, pad - 8);
   curves.forEach(([name], k) => {
     ctx.fillStyle = colours[k % 2];
     ctx.fillText(name, s(0.45), t(0.12 + 0.1 * k));

@@ -1,49 +1,49 @@
 // The words of the "watching and looking inside" panels (timeline, slow motion, activation
-// curve, landscape, metrics), kept in one place rather than inline in each module.
+// curve, landscape, metrics), kept in one place rather than inline in each module; each says
+// its catalog message (static/i18n/<lang>.json) in the page's language.
+
+import { count, num } from './format.js';
+import { t } from './i18n.js';
 
 export const WORDS = {
-  live: (epoch) => `live · epoch ${epoch}`,
-  recorded: (epoch, last) => `epoch ${epoch} of ${last} (recorded)`,
-  viewing: (epoch) => `Showing epoch ${epoch} as recorded; the session is unchanged. `
-    + 'Drag to the end of the track for the live view.',
-  thinned: (kept, total) => `History thinned: ${kept} of ${total} epochs are recorded (older ones `
-    + 'more sparsely), and the timeline steps through the recorded ones.',
-  noHistory: 'Train a little: every finished epoch is recorded here.',
-  networkTimeline: 'The timeline replays a single neuron; with a hidden layer the curves show the epochs.',
-  resumed: (epoch) => `Resumed from epoch ${epoch}'s weights and bias: Play or Step trains on from there.`,
+  live: (epoch) => t('timeline.live', { epoch: count(epoch) }),
+  recorded: (epoch, last) => t('timeline.recorded', { epoch: count(epoch), last: count(last) }),
+  viewing: (epoch) => t('timeline.viewing', { epoch: count(epoch) }),
+  thinned: (kept, total) => t('timeline.thinned', { kept: count(kept), total: count(total) }),
+  noHistory: t('timeline.no_history'),
+  networkTimeline: t('timeline.network'),
+  resumed: (epoch) => t('timeline.resumed', { epoch: count(epoch) }),
   slow: {
-    sample: (u, x) => `Sample ${u.sample + 1}: x = ${x}, target d = ${u.d}`,
-    flow: (z, y) => `Its inputs flow along the weights: z = w·x + b = ${z}, output ${y}`,
-    compare: (e, d, y) => `Compared with the target: error ${e} (d = ${d}, output ${y})`,
-    move: 'Then the weights and the line move.',
+    sample: (u, x) => t('slow.sample', { i: u.sample + 1, x, d: num(u.d) }),
+    flow: (z, y) => t('slow.flow', { z, y }),
+    compare: (e, d, y) => t('slow.compare', { e, d, y }),
+    move: t('slow.move'),
   },
   activation: {
-    label: (id, gradient) => `The activation ${id}: f(z)${gradient ? ' and its slope f′(z) (dashed)' : ''}, `
-      + 'with the current sample marked',
-    sample: (z, o) => `This sample: z = ${z}, output f(z) = ${o}.`,
-    batch: (n) => `Full batch: each tick under the curve is one of the ${n} samples' z.`,
-    none: 'Step a sample to see where its z lands on the curve.',
+    label: (id, gradient) => t(gradient ? 'activation.label_slope' : 'activation.label', { name: t(`activation.${id}`) }),
+    sample: (z, o) => t('activation.sample', { z, o }),
+    batch: (n) => t('activation.batch', { count: n }),
+    none: t('activation.none'),
   },
   landscape: {
-    loss: (a, b) => `Loss over ${a} and ${b}, every other parameter held at its current value: `
-      + 'darker is lower. The line is the path training took; the orange dot is now.',
-    errors: (a, b) => `Misclassified training samples over ${a} and ${b}, the bias held at its `
-      + 'current value: darker is fewer. The line is the path the perceptron took; the orange dot is now.',
-    noBias: (low) => `Without a bias, b stays 0, so the boundary w·x = 0 always passes through the origin `
-      + `(the sample (0, 0) always sits on it): nowhere on this plane does the loss go below ${low}.`,
-    range: (low, high) => `lowest ${low}, highest ${high}`,
-    aria: (a, b) => `Loss landscape over ${a} and ${b} with the training path`,
-    tooFew: 'The landscape needs at least two weights.',
+    loss: (a, b) => t('landscape.loss', { a, b }),
+    errors: (a, b) => t('landscape.errors', { a, b }),
+    noBias: (low) => t('landscape.no_bias', { low }),
+    range: (low, high) => t('landscape.range', { low, high }),
+    aria: (a, b) => t('landscape.aria', { a, b }),
+    tooFew: t('landscape.too_few'),
   },
   metrics: {
-    set: (name, n) => `${name} (${n} samples)`,
-    train: 'Training set',
-    test: 'Test set',
-    predicted: (c) => `predicted ${c}`,
-    actual: (c) => `actual ${c}`,
-    scores: (p, r, f) => `precision ${p} · recall ${r} · F1 ${f}`,
-    auc: (a) => `ROC AUC ${a}`,
-    undefined: 'n/a',
-    roc: 'ROC curve: true-positive rate against false-positive rate; the diagonal is guessing',
+    set: (name, n) => t('metrics.set', { name, count: n }),
+    train: t('metrics.train'),
+    test: t('metrics.test'),
+    predicted: (c) => t('metrics.predicted', { c }),
+    actual: (c) => t('metrics.actual', { c }),
+    scores: (p, r, f) => t('metrics.scores', { p, r, f }),
+    auc: (a) => t('metrics.auc', { a }),
+    undefined: t('metrics.undefined'),
+    roc: t('metrics.roc'),
+    fpr: t('metrics.fpr'),
+    tpr: t('metrics.tpr'),
   },
 };
