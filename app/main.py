@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if session is not None:
                     with contextlib.suppress(StoreError, SessionGone):
                         await hub.stop(channel, session)
+            await hub.ticker.close()
             await cluster.close()
             hub.work.close()
             await uploads.close()

@@ -42,6 +42,13 @@ class BusUnavailable(StoreError):
     (a store failure to the client: 503, try again)."""
 
 
+class LeaseLost(StoreError):
+    """This worker no longer holds the session's lease (it was away from Redis too long)."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__("another worker has taken this session over")
+
+
 class Bus(Protocol):
     worker: str
     shared: bool  # False: one process alone, nothing to coordinate
@@ -107,8 +114,6 @@ class LocalBus:
 
     async def orphans(self) -> list[tuple[str, dict[str, int]]]:
         return []
-
-
 
 
 class RedisBus:

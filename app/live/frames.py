@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from app.sessions.manager import SessionGone
+
 # In every frame, changed or not: what the page's numbers and status line show.
 ALWAYS = ("epoch", "step", "weights", "bias", "loss", "accuracy", "test_accuracy", "converged",
           "status")  # fmt: skip
@@ -49,9 +51,11 @@ class FrameLog:
         self._states: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._texts: OrderedDict[tuple[int | None, int], str] = OrderedDict()
 
-    def add(self, state: dict[str, Any]) -> int:
+    def add(self, framed: dict[str, Any]) -> int:
+        """Number and keep a state as frames carry it (`frame_state`, made once by the caller
+        for local watchers and other workers alike)."""
         self.seq += 1
-        self._states[self.seq] = frame_state(state)
+        self._states[self.seq] = framed
         while len(self._states) > KEPT_STATES:
             self._states.popitem(last=False)
         return self.seq
@@ -77,6 +81,18 @@ class FrameLog:
     def forget_texts(self) -> None:
         """The speed changed: frames encoded with the old one must not be sent again."""
         self._texts.clear()
+
+
+def error_frame(detail: Any) -> str:
+    return orjson.dumps({"type": "error", "detail": detail}).decode()
+
+
+def store_failure(exc: Exception) -> str:
+    """What a client is told when its change could not be stored (nothing of it was kept)."""
+    if isinstance(exc, SessionGone):
+        return "the session was deleted or has expired"
+    return ("the session store could not save this change, so it was not applied and the "
+            "session is as it was; try again shortly")
 
 
 class _Missing:

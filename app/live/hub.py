@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
@@ -19,8 +18,9 @@ from typing import Any, Callable, Protocol
 import orjson
 
 from app.live.admission import admit_work, stepping
-from app.live.bus import RENEW_SECONDS, Bus, BusUnavailable, LocalBus
-from app.live.frames import FrameLog, frame_state
+from app.live.bus import Bus, BusUnavailable, LocalBus
+from app.live.frames import FrameLog, error_frame, frame_state, store_failure  # noqa: F401 (re-exported)
+from app.live.runner import Runner, Ticker
 from app.live.scheduler import WorkScheduler
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.session import Session
@@ -31,8 +31,7 @@ INLINE_WORK = 4_000  # sample-updates cheap enough to run on the event loop itse
 CLOSE_SESSION_GONE = 4404
 CLOSE_TOO_MANY = 4429
 MAX_CONTROLLERS = 8  # connections with the control token, per session
-KICK_TIMEOUT_SECONDS = 1.0
-UNWATCHED_SECONDS = 10.0  # a run nobody watches (a worker that took it over) pauses after this  # how long a closing handshake may take before the socket is dropped
+KICK_TIMEOUT_SECONDS = 1.0  # how long a closing handshake may take before the socket is dropped
 
 
 class Sink(Protocol):
@@ -108,12 +107,12 @@ class Channel:
     watchers: set[Watcher] = field(default_factory=set)
     fps: int = 30
     steps_per_frame: int = 1
-    runner: asyncio.Task[None] | None = None
+    runner: Runner | None = None  # while it plays here (the ticker drives it)
     log: FrameLog = field(default_factory=FrameLog)
 
     @property
     def playing(self) -> bool:
-        return self.runner is not None and not self.runner.done()
+        return self.runner is not None
 
     @property
     def speed(self) -> dict[str, int]:
@@ -123,8 +122,9 @@ class Channel:
         self.fps, self.steps_per_frame = fps, steps_per_frame
         self.log.forget_texts()
 
-    def publish(self, state: dict[str, Any]) -> None:
-        self.log.add(state)
+    def publish(self, framed: dict[str, Any]) -> None:
+        """Send every watcher `framed` (a state as frames carry it: `frame_state`)."""
+        self.log.add(framed)
         for watcher in self.watchers:
             watcher.wake()
 
@@ -138,6 +138,7 @@ class Hub:
         self.bus: Bus = bus or LocalBus()
         self.channels: dict[str, Channel] = {}
         self.leases: dict[str, str] = {}  # sessions this worker plays: their lease tokens
+        self.ticker = Ticker(self)
 
     # ---- commands ---------------------------------------------------------------------------
     async def apply(self, session: Session, command: Callable[[Session], object]) -> dict[str, Any]:
@@ -162,10 +163,14 @@ class Hub:
         """Admit and do one call's training: small work inline, the rest in fair slices."""
         units = admit_work(self.settings, session.run.n_train, epochs, samples)
         advance = stepping(session, epochs, samples, self.settings.max_history_rows)
-        if units <= INLINE_WORK:
+        if self.inline(units):
             advance(units)
         else:
             await self.work.run(advance)
+
+    def inline(self, units: int) -> bool:
+        """Whether this much training runs on the event loop itself (else in fair slices)."""
+        return units <= INLINE_WORK
 
     async def outputs(self, session: Session) -> str:
         """Every sample's output and prediction now, as the `outputs` message (frames leave them
@@ -185,11 +190,15 @@ class Hub:
         """The state, published to every watcher (each frame encoded once); call under the lock."""
         state = session.state()
         channel = self.channels.get(session.id)
-        if channel is not None and channel.watchers:
-            channel.publish(state)
+        watched = channel is not None and bool(channel.watchers)
+        if not (watched or self.bus.shared):
+            return state
+        framed = frame_state(state)
+        if channel is not None and watched:
+            channel.publish(framed)
         if self.bus.shared:  # viewers on other workers
             speed = channel.speed if channel is not None else None
-            self.bus.publish(session.id, {"state": frame_state(state), "speed": speed})
+            self.bus.publish(session.id, {"state": framed, "speed": speed})
         return state
 
     def close_session(self, session_id: str) -> None:
@@ -219,7 +228,7 @@ class Hub:
         self.sessions.hold(session.id)
         watcher.channel = channel
         if channel.log.seq == 0:
-            channel.log.add(session.state())
+            channel.log.add(frame_state(session.state()))
         watcher.resync()
         await self.bus.follow(session.id)  # frames of its runs on other workers
         return channel
@@ -258,21 +267,19 @@ class Hub:
                 raise BusUnavailable("another worker has just taken this session; try again")
             self.leases[session.id] = token
         session.playing = True
-        channel.runner = asyncio.create_task(self._run(channel, session))
+        self.ticker.start(channel, session)
         await self.publish(session)
         return True
 
     def pause(self, channel: Channel) -> None:
-        if channel.runner is not None:
-            channel.runner.cancel()
-            channel.runner = None
+        self.ticker.cancel(channel)
 
     async def stop(self, channel: Channel, session: Session) -> None:
-        """Pause and store the session (a pause, a disconnect or a shutdown)."""
-        runner = channel.runner
-        self.pause(channel)
-        if runner is not None:
-            await asyncio.gather(runner, return_exceptions=True)
+        """Pause and store the session at once (a pause, a disconnect or a shutdown): whatever
+        it played since its last periodic save is kept."""
+        runner = self.ticker.cancel(channel)
+        if runner is not None and runner.busy is not None:
+            await asyncio.gather(runner.busy, return_exceptions=True)
         session.playing = False
         if session.id not in self.leases and self.bus.shared:
             return  # it ran elsewhere, or its lease was lost: nothing of ours to store
@@ -289,7 +296,7 @@ class Hub:
                 await self.bus.give_back(session_id, token)
 
     def runner_count(self) -> int:
-        return sum(1 for c in self.channels.values() if c.playing)
+        return len(self.ticker.runners)
 
     def steps_per_frame(self, channel: Channel, session: Session) -> int:
         """Epochs per frame, capped so that one frame's compute stays within a few ms."""
@@ -298,96 +305,10 @@ class Hub:
         budget = self.settings.max_work_per_frame // (25 if online_gradient else 1)
         return max(1, min(channel.steps_per_frame, budget // max(n, 1)))
 
-    async def _run(self, channel: Channel, session: Session) -> None:
-        """Train and publish at most `fps` frames a second until paused or training must stop.
-        A run that cannot be stored stops, is back at its last stored state, and says so. With
-        other workers, it holds the session's lease (renewed each second, fencing every save)
-        and stops when nobody anywhere has watched it for a while."""
-        loop = asyncio.get_running_loop()
-        next_frame = loop.time()
-        last_save = last_renew = time.monotonic()
-        unwatched_since: float | None = None
-        self.sessions.hold(session.id)
-        try:
-            await self.bus.mark_playing(session.id, channel.speed)
-            while True:
-                async with self.sessions.lock(session.id):
-                    _check_alive(session)
-                    await self.run_work(session, self.steps_per_frame(channel, session), None)
-                    finished = not session.run.can_train()
-                    if finished:
-                        session.playing = False
-                    if finished or time.monotonic() - last_save >= self.settings.save_interval_seconds:
-                        await self.sessions.save(session, fence=self.leases.get(session.id))
-                        last_save = time.monotonic()
-                    self._send(session)
-                if finished:
-                    channel.runner = None
-                    await self._give_back(session.id)
-                    return
-                if self.bus.shared and time.monotonic() - last_renew >= RENEW_SECONDS:
-                    last_renew = time.monotonic()
-                    await self._renew(session.id)
-                    unwatched_since = await self._unwatched(channel, unwatched_since)
-                    if unwatched_since is not None and last_renew - unwatched_since > UNWATCHED_SECONDS:
-                        break
-                next_frame = max(next_frame + 1.0 / channel.fps, loop.time())
-                await asyncio.sleep(next_frame - loop.time())
-        except (StoreError, SessionGone) as exc:
-            session.playing = False
-            channel.runner = None
-            for watcher in channel.watchers:
-                watcher.offer_error(store_failure(exc))
-            if isinstance(exc, LeaseLost):
-                self.leases.pop(session.id, None)
-                self.sessions.forget([session.id])  # another worker has it: reload when asked
-            elif isinstance(exc, SessionGone):
-                self.close_session(session.id)
-            elif not session.deleted:
-                await self._give_back(session.id)
-                await self.publish(session)
-        finally:
-            self.sessions.release(session.id)
-            if channel.runner is None or channel.runner is asyncio.current_task():
-                session.playing = False
-        if unwatched_since is not None:  # nobody watches: pause it as a pause would
-            channel.runner = None
-            if not channel.watchers:
-                self.channels.pop(session.id, None)
-            async with self.sessions.lock(session.id):
-                await self.sessions.save(session, fence=self.leases.get(session.id))
-            await self._give_back(session.id)
-
-    async def _renew(self, session_id: str) -> None:
-        token = self.leases.get(session_id)
-        if token is None or not await self.bus.renew(session_id, token):
-            raise LeaseLost(session_id)
-
-    async def _unwatched(self, channel: Channel, since: float | None) -> float | None:
-        """Since when nobody, here or on another worker, has watched this run (None: watched)."""
-        if channel.watchers or await self._followed_elsewhere(channel.session_id):
-            return None
-        return since if since is not None else time.monotonic()
-
-
-class LeaseLost(StoreError):
-    """This worker no longer holds the session's lease (it was away from Redis too long)."""
-
-    def __init__(self, session_id: str) -> None:
-        super().__init__("another worker has taken this session over")
-
 
 def _check_alive(session: Session) -> None:
     if session.deleted:
         raise SessionGone(session.id)
-
-
-def store_failure(exc: Exception) -> str:
-    """What a client is told when its change could not be stored (nothing of it was kept)."""
-    if isinstance(exc, SessionGone):
-        return "the session was deleted or has expired"
-    return ("the session store could not save this change, so it was not applied and the "
-            "session is as it was; try again shortly")
 
 
 _KEPT: set[asyncio.Task[Any]] = set()  # tasks started in the background, kept till they end
@@ -397,7 +318,3 @@ def _background(coroutine: Any) -> None:
     task = asyncio.ensure_future(coroutine)
     _KEPT.add(task)
     task.add_done_callback(_KEPT.discard)
-
-
-def error_frame(detail: Any) -> str:
-    return orjson.dumps({"type": "error", "detail": detail}).decode()

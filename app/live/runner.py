@@ -1,0 +1,249 @@
+"""One ticker drives every playing session of this process.
+
+A task, a lock and a timer per playing session cost the event loop more than the frames
+themselves at a few hundred sessions (bench/README.md: 9,000 timer wake-ups a second at 300 × 30
+fps). Here one task wakes when the next frame of any session is due, and advances in one pass
+every session due within `TICK_SLACK_SECONDS`: each keeps its own `fps` and `steps_per_frame`,
+its frames are published together (the Redis bus sends all of one loop turn in one pipeline), and
+the watchers' senders run once the pass is over.
+
+A frame that can be done at once (the session's lock is free, its work small enough for the event
+loop, no save or lease renewal due) is done in the pass itself, without a lock or a task: nothing
+in it waits, so no other coroutine can see the session half-changed. Any other frame — work for
+the scheduler's threads, a save, a renewal, a lock held by a command — runs as its own task, so a
+slow session never holds up the others; that session gets no new frame until it is done.
+
+Saves are batched in time: a playing session is stored at most every `save_interval_seconds`
+(and always when it pauses, stops, finishes or is shut down), so a crash loses at most that much
+play and a takeover by another worker starts from there (PRODUCT.md §14).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.live.admission import admit_work, stepping
+from app.live.bus import RENEW_SECONDS, LeaseLost
+from app.live.frames import store_failure
+from app.sessions.manager import SessionGone
+from app.sessions.session import Session
+from app.sessions.store import StoreError
+
+if TYPE_CHECKING:
+    from app.live.hub import Channel, Hub
+
+TICK_SLACK_SECONDS = 0.004  # frames due this close together go out in one pass (< ¼ of a 60 Hz frame)
+UNWATCHED_SECONDS = 10.0  # a run nobody watches (a worker that took it over) pauses after this
+log = logging.getLogger("neuron.runner")
+
+
+@dataclass(eq=False)
+class Runner:
+    """A playing session, as the ticker sees it (times on the event loop's clock)."""
+
+    channel: Channel
+    session: Session
+    due: float  # when its next frame is due
+    saved_at: float
+    renewed_at: float
+    unwatched_since: float | None = None
+    busy: asyncio.Task[None] | None = None  # a frame that has to wait, running on its own
+    ended: bool = False
+
+
+class Ticker:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.runners: dict[str, Runner] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._alarm: asyncio.Future[None] | None = None
+
+    # ---- starting and stopping --------------------------------------------------------------
+    def start(self, channel: Channel, session: Session) -> Runner:
+        """Play the session from now on: its first frame comes in the next pass."""
+        now = asyncio.get_running_loop().time()
+        runner = Runner(channel, session, due=now, saved_at=now, renewed_at=now)
+        channel.runner = runner
+        self.runners[session.id] = runner
+        self.hub.sessions.hold(session.id)
+        runner.busy = asyncio.create_task(self._begin(runner))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._tick_forever())
+        return runner
+
+    def cancel(self, channel: Channel) -> Runner | None:
+        """No more frames for this channel; a frame in progress is cancelled (the caller may
+        await `runner.busy` for it to end). Returns the runner it had, if any."""
+        runner = channel.runner
+        if runner is None:
+            return None
+        self._end(runner)
+        if runner.busy is not None:
+            runner.busy.cancel()
+        return runner
+
+    async def close(self) -> None:
+        """At shutdown, once every runner is stopped: end the ticker's own task."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def _end(self, runner: Runner) -> None:
+        if runner.ended:
+            return
+        runner.ended = True
+        if runner.channel.runner is runner:
+            runner.channel.runner = None
+            runner.session.playing = False
+        if self.runners.get(runner.session.id) is runner:
+            del self.runners[runner.session.id]
+        self.hub.sessions.release(runner.session.id)
+        self._wake()
+
+    # ---- the ticker ---------------------------------------------------------------------------
+    async def _tick_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.runners:
+            now = loop.time()
+            next_due: float | None = None
+            for runner in list(self.runners.values()):
+                if runner.busy is None and runner.due <= now + TICK_SLACK_SECONDS:
+                    self._frame(runner, now)
+                if runner.busy is None and not runner.ended:
+                    next_due = runner.due if next_due is None else min(next_due, runner.due)
+            await self._sleep(loop, next_due)
+
+    async def _sleep(self, loop: asyncio.AbstractEventLoop, until: float | None) -> None:
+        """Until `until` (None: until woken), or earlier when a runner starts, ends or is free."""
+        self._alarm = alarm = loop.create_future()
+        timer = None if until is None else loop.call_at(until, _ring, alarm)
+        try:
+            await alarm
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self._alarm = None
+
+    def _wake(self) -> None:
+        if self._alarm is not None:
+            _ring(self._alarm)
+
+    def _frame(self, runner: Runner, now: float) -> None:
+        """One frame of a due runner: here and now if nothing in it has to wait, else in a task."""
+        hub, session, channel = self.hub, runner.session, runner.channel
+        runner.due = max(runner.due + 1.0 / channel.fps, now)
+        try:
+            epochs = hub.steps_per_frame(channel, session)
+            units = admit_work(hub.settings, session.run.n_train, epochs, None)
+            quick = (hub.inline(units) and not session.deleted
+                     and not hub.sessions.lock(session.id).locked()
+                     and now - runner.saved_at < hub.settings.save_interval_seconds
+                     and not (hub.bus.shared and now - runner.renewed_at >= RENEW_SECONDS))  # fmt: skip
+            if quick:
+                stepping(session, epochs, None, hub.settings.max_history_rows)(units)
+                if session.run.can_train():
+                    hub._send(session)
+                    return
+            # Finished now (to be stored before anyone hears of it), or something must wait.
+            runner.busy = asyncio.create_task(self._slow_frame(runner, worked=quick))
+        except Exception:  # a bug in one session's frame must not stop every other session
+            log.exception("runner of session %s… failed", session.id[:6])
+            self._end(runner)
+
+    # ---- frames that wait ---------------------------------------------------------------------
+    async def _begin(self, runner: Runner) -> None:
+        """Record that the session plays (for a takeover to find), before its first frame."""
+        try:
+            await self.hub.bus.mark_playing(runner.session.id, runner.channel.speed)
+        except StoreError as exc:
+            await self._failed(runner, exc)
+        finally:
+            self._free(runner)
+
+    async def _slow_frame(self, runner: Runner, worked: bool) -> None:
+        """A frame under the session's lock: its work (unless done already), a save when one is
+        due or the run has finished, the frame; then the lease's renewal when due."""
+        hub, session, channel = self.hub, runner.session, runner.channel
+        loop = asyncio.get_running_loop()
+        try:
+            async with hub.sessions.lock(session.id):
+                if session.deleted:
+                    raise SessionGone(session.id)
+                if not worked:
+                    await hub.run_work(session, hub.steps_per_frame(channel, session), None)
+                finished = not session.run.can_train()
+                if finished:
+                    session.playing = False
+                if finished or loop.time() - runner.saved_at >= hub.settings.save_interval_seconds:
+                    await hub.sessions.save(session, fence=hub.leases.get(session.id))
+                    runner.saved_at = loop.time()
+                hub._send(session)
+            if finished:
+                self._end(runner)
+                await hub._give_back(session.id)
+                return
+            if hub.bus.shared and loop.time() - runner.renewed_at >= RENEW_SECONDS:
+                runner.renewed_at = loop.time()
+                await self._renew(session.id)
+                await self._check_watched(runner)
+        except (StoreError, SessionGone) as exc:
+            await self._failed(runner, exc)
+        except Exception:
+            log.exception("runner of session %s… failed", session.id[:6])
+            self._end(runner)
+        finally:
+            self._free(runner)
+
+    def _free(self, runner: Runner) -> None:
+        if runner.busy is asyncio.current_task():
+            runner.busy = None
+        self._wake()
+
+    async def _failed(self, runner: Runner, exc: Exception) -> None:
+        """A run that cannot be stored stops, is back at its last stored state, and says so."""
+        hub, session = self.hub, runner.session
+        channel = runner.channel
+        self._end(runner)
+        for watcher in channel.watchers:
+            watcher.offer_error(store_failure(exc))
+        if isinstance(exc, LeaseLost):
+            hub.leases.pop(session.id, None)
+            hub.sessions.forget([session.id])  # another worker has it: reload when asked
+        elif isinstance(exc, SessionGone):
+            hub.close_session(session.id)
+        elif not session.deleted:
+            await hub._give_back(session.id)
+            await hub.publish(session)
+
+    async def _renew(self, session_id: str) -> None:
+        token = self.hub.leases.get(session_id)
+        if token is None or not await self.hub.bus.renew(session_id, token):
+            raise LeaseLost(session_id)
+
+    async def _check_watched(self, runner: Runner) -> None:
+        """Pause, as a pause would (stored, lease given back), a run that nobody here or on
+        another worker has watched for `UNWATCHED_SECONDS`."""
+        hub, channel, session = self.hub, runner.channel, runner.session
+        if channel.watchers or await hub._followed_elsewhere(session.id):
+            runner.unwatched_since = None
+            return
+        now = asyncio.get_running_loop().time()
+        if runner.unwatched_since is None:
+            runner.unwatched_since = now
+        if now - runner.unwatched_since <= UNWATCHED_SECONDS:
+            return
+        self._end(runner)
+        if not channel.watchers and hub.channels.get(session.id) is channel:
+            hub.channels.pop(session.id, None)
+        async with hub.sessions.lock(session.id):
+            await hub.sessions.save(session, fence=hub.leases.get(session.id))
+        await hub._give_back(session.id)
+
+
+def _ring(alarm: asyncio.Future[Any]) -> None:
+    if not alarm.done():
+        alarm.set_result(None)
+
