@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -104,20 +104,50 @@ def _dist2(p: tuple[float, float], q: tuple[float, float]) -> float:
     return (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2
 
 
+GRID_BLOCK_CELLS = 4096  # cells worked out at once: a 64 × 64 grid in one go, a 256 × 256 one
+# in blocks of 16 rows, so no float temporary is larger than 32 kB whatever the grid's size
+
+
 def heatmap(w: Array, b: float, f: Activation, box: Box, size: int) -> bytes:
     """The output at each cell centre as uint8, row-major, top row at y_max.
 
     0 is the class-0 target and 255 the class-1 target; unbounded outputs are clipped.
     """
+    xs, ys = _cell_centres(box, size)
+    with np.errstate(over="ignore", invalid="ignore"):  # diverged weights may overflow
+        zx = xs * w[0] + b  # z = y·w1 + (x·w0 + b): the rows' part is added block by block
+
+    def outputs(top: int, bottom: int) -> Array:
+        return f.fn(ys[top:bottom, None] * w[1] + zx)
+
+    return _grid(outputs, f.low_target, size)
+
+
+def _cell_centres(box: Box, size: int) -> tuple[Array, Array]:
     x0, x1, y0, y1 = box
     xs = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
     ys = y1 - (np.arange(size) + 0.5) * (y1 - y0) / size
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = ys[:, None] * w[1] + (xs[None, :] * w[0] + b)
-        o = f.fn(z)
-        level = np.clip((o - f.low_target) / (1.0 - f.low_target), 0.0, 1.0)
-    level = np.where(np.isnan(level), 0.5, level)  # clipped: NaN is the only non-finite left
-    return (level * 255.0 + 0.5).astype(np.uint8).tobytes()
+    return xs, ys
+
+
+def _grid(outputs: Callable[[int, int], Array], low: float, size: int) -> bytes:
+    """The grid's bytes, filled block of rows by block of rows into one uint8 array: `outputs`
+    gives the float outputs of rows [top, bottom), mapped so that `low` is 0 and 1 is 255."""
+    cells = np.empty((size, size), dtype=np.uint8)
+    rows = max(1, GRID_BLOCK_CELLS // size)
+    for top in range(0, size, rows):
+        bottom = min(top + rows, size)
+        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights: inf and nan
+            level = outputs(top, bottom)  # a new array: changed in place from here on
+            if low != 0.0:
+                level -= low
+                level /= 1.0 - low
+            np.clip(level, 0.0, 1.0, out=level)
+        np.copyto(level, 0.5, where=np.isnan(level))  # clipped: NaN is the only non-finite left
+        level *= 255.0
+        level += 0.5
+        cells[top:bottom] = level  # the cast truncates, as astype(np.uint8) does
+    return cells.tobytes()
 
 
 def boundary(w: Array, b: float, f: Activation, z_star: float, points: Array,
@@ -146,16 +176,16 @@ def network_boundary(hidden: HiddenLayer, w: Array, b: float, f: Activation, poi
     curved now, so `line` is null), each hidden neuron's own line z_j = 0, and for two hidden
     neurons the data in hidden space with the output neuron's line there."""
     box = box or view_box(points)
-    x0, x1, y0, y1 = box
-    xs = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
-    ys = y1 - (np.arange(size) + 0.5) * (y1 - y0) / size
-    cells = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)  # row-major, top row first
-    features = cells if plane is None else plane.mean + cells @ plane.axes
-    h = hidden.forward(features)[1]
-    with np.errstate(over="ignore", invalid="ignore"):
-        o = f.fn(h @ w + b)
-    level = np.where(np.isnan(o), 0.5, np.clip(o, 0.0, 1.0))
-    grid = (level * 255.0 + 0.5).astype(np.uint8).tobytes()
+    xs, ys = _cell_centres(box, size)
+
+    def outputs(top: int, bottom: int) -> Array:
+        cells = np.stack(np.meshgrid(xs, ys[top:bottom]), axis=-1).reshape(-1, 2)  # row-major
+        features = cells if plane is None else plane.mean + cells @ plane.axes
+        h = hidden.forward(features)[1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            return f.fn(h @ w + b).reshape(bottom - top, size)
+
+    grid = _grid(outputs, 0.0, size)
     lines = []
     for wj, cj in zip(hidden.weights, hidden.biases):
         w2, c2 = plane.slice(wj, float(cj)) if plane is not None else (wj, float(cj))

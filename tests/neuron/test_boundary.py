@@ -148,6 +148,39 @@ def test_boundary_of_weights_near_the_float_limit_does_not_warn() -> None:
             assert "nan" not in repr(state["line"]) and len(decoded_grid(state, 8)) == 8
 
 
+def whole_grid_heatmap(w: np.ndarray, b: float, activation: str, box: Box, size: int) -> bytes:
+    """The heatmap as it was first written, every cell in one full-size array: the oracle for
+    the block-by-block one."""
+    f = ACTIVATIONS[activation]
+    x0, x1, y0, y1 = box
+    xs = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
+    ys = y1 - (np.arange(size) + 0.5) * (y1 - y0) / size
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = ys[:, None] * w[1] + (xs[None, :] * w[0] + b)
+        level = np.clip((f.fn(z) - f.low_target) / (1.0 - f.low_target), 0.0, 1.0)
+    level = np.where(np.isnan(level), 0.5, level)
+    return (level * 255.0 + 0.5).astype(np.uint8).tobytes()
+
+
+WEIGHTS = st.floats(-1e308, 1e308, allow_nan=False) | st.sampled_from([0.0, 1e-320, 1e308, -1e308])
+
+
+@settings(max_examples=150, deadline=None)
+@given(w0=WEIGHTS, w1=WEIGHTS, b=WEIGHTS, box=BOXES,
+       activation=st.sampled_from(sorted(ACTIVATIONS)),
+       size=st.sampled_from([1, 7, 8, 63, 64, 65, 100, 256]))  # fmt: skip
+def test_the_heatmap_in_blocks_equals_the_whole_grid_at_once(
+    w0: float, w1: float, b: float, box: Box, activation: str, size: int
+) -> None:
+    """Blocks of rows (a 256-grid in 16) give exactly the bytes of one full-size computation,
+    diverged weights included, and never warn."""
+    w = np.array([w0, w1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cells = heatmap(w, b, ACTIVATIONS[activation], box, size)
+    assert cells == whole_grid_heatmap(w, b, activation, box, size)
+
+
 # ---- the principal plane ---------------------------------------------------------------------
 
 
