@@ -3,8 +3,6 @@ benchmark starts itself (on a free port, nothing saved to disk) and stops after.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -12,44 +10,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-REDIS_START_SECONDS = 10.0
 SERVER_START_SECONDS = 60.0  # generous: a shared machine can be slow to start Python
 WORKERS_START_SECONDS = 60.0
 
 
 @contextmanager
 def redis_server() -> Iterator[tuple[str, int]]:
-    """A throwaway `redis-server` on a free port; yields its URL and pid."""
-    from tests.conftest import free_port
+    """A throwaway `redis-server` on a free port (the tests' own starter, nothing saved to
+    disk); yields its URL and pid."""
+    from tests.conftest import RedisServer
 
-    port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-redis-") as tmp:
-        process = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", tmp, "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = RedisServer(Path(tmp)).start()
         try:
-            _wait_for_ping(port, process)
-            yield f"redis://127.0.0.1:{port}/0", process.pid
+            assert server.process is not None
+            yield server.url, server.process.pid
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _wait_for_ping(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + REDIS_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"redis-server did not answer PING in {REDIS_START_SECONDS:g} s")
+            server.stop()
 
 
 @contextmanager
