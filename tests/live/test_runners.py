@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -136,3 +137,82 @@ def test_a_restart_mid_play_keeps_the_stored_progress(server: ServerProcess, how
             await stream.send({"type": "pause"})
 
     run(resume())
+
+
+def test_sessions_at_different_speeds_each_get_their_own_frames(
+    shared_server: ServerProcess,
+) -> None:
+    """One ticker drives every session: each plays at its own fps with its own epochs per frame,
+    and one whose frames are large (trained in the work scheduler's slices) holds up no other."""
+    speeds = {"slow": (10, 3), "fast": (60, 1), "heavy": (30, 5)}
+    configs = {"slow": {"dataset": "xor"}, "fast": {"dataset": "xor"},
+               # 5 epochs of ~8,000 samples a frame: far too much to train on the event loop
+               "heavy": {"dataset": "overlap", "n_samples": 10_000}}  # fmt: skip
+    sessions = {name: create_session(shared_server, **config) for name, config in configs.items()}
+    wanted = {"slow": 6, "fast": 30, "heavy": 4}
+
+    async def play(name: str) -> list[dict[str, object]]:
+        session_id, token = sessions[name]
+        fps, steps = speeds[name]
+        async with connect(shared_server, session_id, token, max_size=None) as stream:
+            await stream.frame()
+            await stream.send({"type": "speed", "fps": fps, "steps_per_frame": steps})
+            await stream.send({"type": "play"})
+            frames = await stream.until(lambda f: f["epoch"] > 0, timeout=15)
+            while len(frames) < wanted[name]:
+                frames.append(await stream.frame(timeout=15))
+            await stream.send({"type": "pause"})
+            frames += await stream.until(lambda f: f["status"] != "running", timeout=15)
+        return frames
+
+    async def scenario() -> dict[str, list[dict[str, object]]]:
+        played = await asyncio.gather(*(play(name) for name in speeds))
+        return dict(zip(speeds, played))
+
+    played = run(scenario(), timeout=60)
+    for name, frames in played.items():
+        fps, steps = speeds[name]
+        epochs = [int(f["epoch"]) for f in frames]  # type: ignore[call-overload]
+        assert all(f["speed"] == {"fps": fps, "steps_per_frame": steps} for f in frames), name
+        assert epochs == sorted(epochs) and len(set(epochs)) >= wanted[name] - 1, (name, epochs)
+        # Every frame carries whole frames' worth of epochs: steps_per_frame each.
+        assert all(epoch % steps == 0 for epoch in epochs), (name, epochs)
+        stored = get_state(shared_server, sessions[name][0])
+        assert stored["status"] == "idle" and stored["epoch"] == epochs[-1], name
+
+
+def test_a_playing_run_is_stored_when_paused_not_on_every_frame(tmp_path: Path) -> None:
+    """Saves are batched in time: a run killed mid-play comes back from its last periodic save
+    (none within an hour here), but a pause stores the run as it stands at once."""
+    server = ServerProcess(tmp_path / "sessions.sqlite3",
+                           env={"NEURON_SAVE_INTERVAL_SECONDS": "3600"}).start()  # fmt: skip
+    try:
+        session_id, token = create_session(server, dataset="xor")  # never converges
+
+        async def play(then: str) -> int:
+            async with connect(server, session_id, token) as stream:
+                start = (await stream.frame())["epoch"]
+                await stream.send({"type": "play"})
+                frames = await stream.until(lambda f: f["epoch"] >= start + 15)
+                if then == "pause":
+                    await stream.send({"type": "pause"})
+                    frames = await stream.until(lambda f: f["status"] != "running")
+                    return int(frames[-1]["epoch"])
+                await asyncio.to_thread(server.stop, True)  # SIGKILL while it plays
+                with pytest.raises(ConnectionClosed):
+                    while True:
+                        await stream.next()
+                return int(frames[-1]["epoch"])
+
+        assert run(play("kill"), timeout=40) >= 15
+        server.start()
+        assert get_state(server, session_id)["epoch"] == 0  # not written frame by frame
+        paused = run(play("pause"), timeout=40)
+        assert paused >= 15
+        server.stop(kill=True)  # at once: nothing but the pause itself can have stored it
+        server.start()
+        state = get_state(server, session_id)
+        assert state["epoch"] == paused and state["status"] == "idle"
+        assert get_history(server, session_id)[-1]["epoch"] == paused
+    finally:
+        server.stop()
