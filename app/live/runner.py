@@ -13,9 +13,12 @@ in it waits, so no other coroutine can see the session half-changed. Any other f
 the scheduler's threads, a save, a renewal, a lock held by a command — runs as its own task, so a
 slow session never holds up the others; that session gets no new frame until it is done.
 
-Saves are batched in time: a playing session is stored at most every `save_interval_seconds`
-(and always when it pauses, stops, finishes or is shut down), so a crash loses at most that much
-play and a takeover by another worker starts from there (PRODUCT.md §14).
+Saves are batched, in time and across sessions: once every `save_interval_seconds` the ticker
+stores every playing session whose lock is free in one write of the store (one SQLite
+transaction, one COMMIT; two pipelined round trips to Redis), each still a compare-and-set fenced
+by its lease. A session busy at that moment is stored on its own at its next frame. A session is
+also stored at once when it pauses, stops, finishes or is shut down, so a crash loses at most one
+interval of play, and a takeover by another worker starts from there (PRODUCT.md §14).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Runner:
     renewed_at: float
     unwatched_since: float | None = None
     busy: asyncio.Task[None] | None = None  # a frame that has to wait, running on its own
+    saving: bool = False  # `busy` is the save of many sessions: not to be cancelled for one
     ended: bool = False
 
 
@@ -60,6 +64,7 @@ class Ticker:
         self.runners: dict[str, Runner] = {}
         self._task: asyncio.Task[None] | None = None
         self._alarm: asyncio.Future[None] | None = None
+        self._save_round_at = 0.0
 
     # ---- starting and stopping --------------------------------------------------------------
     def start(self, channel: Channel, session: Session) -> Runner:
@@ -71,6 +76,7 @@ class Ticker:
         self.hub.sessions.hold(session.id)
         runner.busy = asyncio.create_task(self._begin(runner))
         if self._task is None or self._task.done():
+            self._save_round_at = now + self.hub.settings.save_interval_seconds
             self._task = asyncio.create_task(self._tick_forever())
         return runner
 
@@ -81,7 +87,7 @@ class Ticker:
         if runner is None:
             return None
         self._end(runner)
-        if runner.busy is not None:
+        if runner.busy is not None and not runner.saving:
             runner.busy.cancel()
         return runner
 
@@ -108,23 +114,24 @@ class Ticker:
         loop = asyncio.get_running_loop()
         while self.runners:
             now = loop.time()
-            next_due: float | None = None
+            if now >= self._save_round_at:
+                self._save_round(now)
+            next_due = self._save_round_at
             for runner in list(self.runners.values()):
                 if runner.busy is None and runner.due <= now + TICK_SLACK_SECONDS:
                     self._frame(runner, now)
                 if runner.busy is None and not runner.ended:
-                    next_due = runner.due if next_due is None else min(next_due, runner.due)
+                    next_due = min(next_due, runner.due)
             await self._sleep(loop, next_due)
 
-    async def _sleep(self, loop: asyncio.AbstractEventLoop, until: float | None) -> None:
-        """Until `until` (None: until woken), or earlier when a runner starts, ends or is free."""
+    async def _sleep(self, loop: asyncio.AbstractEventLoop, until: float) -> None:
+        """Until `until`, or earlier when a runner starts, ends or is free again."""
         self._alarm = alarm = loop.create_future()
-        timer = None if until is None else loop.call_at(until, _ring, alarm)
+        timer = loop.call_at(until, _ring, alarm)
         try:
             await alarm
         finally:
-            if timer is not None:
-                timer.cancel()
+            timer.cancel()
             self._alarm = None
 
     def _wake(self) -> None:
@@ -152,6 +159,46 @@ class Ticker:
         except Exception:  # a bug in one session's frame must not stop every other session
             log.exception("runner of session %s… failed", session.id[:6])
             self._end(runner)
+
+    # ---- saves ------------------------------------------------------------------------------
+    def _save_round(self, now: float) -> None:
+        """Store every playing session that is free now, together (see the module's docstring)."""
+        self._save_round_at = now + self.hub.settings.save_interval_seconds
+        batch = [r for r in self.runners.values() if r.busy is None and not r.session.deleted
+                 and not self.hub.sessions.lock(r.session.id).locked()]  # fmt: skip
+        if not batch:
+            return
+        task = asyncio.create_task(self._save_all(batch, now))
+        for runner in batch:
+            runner.busy, runner.saving = task, True
+
+    async def _save_all(self, batch: list[Runner], at: float) -> None:
+        hub, failed = self.hub, []
+        try:
+            taken = []
+            for runner in batch:  # locks still free are taken at once: nothing waits here
+                lock = hub.sessions.lock(runner.session.id)
+                if not (runner.ended or lock.locked() or runner.session.deleted):
+                    await lock.acquire()
+                    taken.append((runner, lock))
+            try:
+                outcomes = await hub.sessions.save_many(
+                    [(r.session, hub.leases.get(r.session.id)) for r, _ in taken])
+            finally:
+                for _, lock in taken:
+                    lock.release()
+            for (runner, _), error in zip(taken, outcomes):
+                if error is None:
+                    runner.saved_at = at
+                else:
+                    failed.append((runner, error))
+        finally:
+            for runner in batch:
+                runner.saving = False
+                self._free(runner)
+        for runner, error in failed:
+            if not runner.ended:  # else it was paused meanwhile, and its pause stores it
+                await self._failed(runner, error)
 
     # ---- frames that wait ---------------------------------------------------------------------
     async def _begin(self, runner: Runner) -> None:

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 
 from app.neuron.config import NeuronConfig
 from app.sessions.session import Session
-from app.sessions.store import SessionStore, StaleWrite, StoredSession
+from app.sessions.store import SessionStore, StaleWrite, StoredSession, Update
 from app.sessions.tokens import hash_token, new_control_token, new_session_id
 
 CACHE_SIZE = 128  # the default of NEURON_MEMORY_SESSIONS
@@ -110,6 +110,29 @@ class SessionManager:
             session.restore(session.saved_record)
             raise
         self._saved(session, version, stored.record)
+
+    async def save_many(self, saves: list[tuple[Session, str | None]]) -> list[Exception | None]:
+        """Store several sessions (each with its lease token, or None) in one write of the store;
+        call with each one's lock held. For each, what `save` would have raised, or None: one
+        that could not be stored is put back as it was last stored, as `save` does."""
+        live = [(s, fence) for s, fence in saves if not s.deleted]
+        stored = [self._stored(s, s.version + 1) for s, _ in live]
+        updates = [Update(st, s.new_rows, s.history_cleared, fence) for (s, fence), st in zip(live, stored)]
+        try:
+            written: list[Exception | None] = list(await self.store.update_many(updates))
+        except Exception as exc:  # nothing of any of them was written
+            for s, _ in live:
+                s.restore(s.saved_record)
+            written = [exc] * len(live)
+        outcome: dict[str, Exception | None] = {}
+        for (s, _), st, error in zip(live, stored, written):
+            if error is None:
+                self._saved(s, st.version, st.record)
+            elif isinstance(error, StaleWrite):
+                self._forget([s.id])
+                error = SessionGone(s.id) if error.gone else error
+            outcome[s.id] = error
+        return [outcome[s.id] if s.id in outcome else SessionGone(s.id) for s, _ in saves]
 
     async def delete(self, session_id: str) -> bool:
         self._forget([session_id])

@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
 from app.sessions.redis_scripts import DELETE, EXPIRE, HISTORY, HOLD, INSERT, UPDATE
-from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusable
+from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusable, Update
 
 CONNECT_TIMEOUT_SECONDS = 1.0  # a Redis that is down is reported at once, not after minutes
 COMMAND_TIMEOUT_SECONDS = 3.0  # a whole capped history is written well within it
@@ -96,25 +96,42 @@ class RedisStore:
                      fence: str | None = None) -> None:  # fmt: skip
         """Store version `s.version` over `s.version - 1` (and, given a `fence`, only while the
         session's lease holds that token), or raise StaleWrite and store nothing."""
-        new = _by_epoch(rows)
-        with redis_errors(self.where, "be written"):
-            drop, add = await self._plan_history(s, new, clear_history)
-            args = [self.prefix, s.id, s.version - 1, s.version, repr(s.updated_at), s.record,
-                    int(clear_history), int(fence is not None), fence or "", len(drop), *drop,
-                    *_pairs(new, add)]  # fmt: skip
-            outcome = text(await self._update(args=args))
-        if outcome != "ok":
-            raise StaleWrite(s.id, gone=outcome == "gone")
+        outcome = (await self.update_many([Update(s, rows, clear_history, fence)]))[0]
+        if outcome is not None:
+            raise outcome
 
-    async def _plan_history(self, s: StoredSession, new: dict[int, str],
-                            clear: bool) -> tuple[list[int], list[int]]:  # fmt: skip
+    async def update_many(self, updates: list[Update]) -> list[StaleWrite | None]:
+        """Several sessions' updates in two round trips whatever their number (the history
+        sizes, then every update's script, each pipelined); each script is its own atomic
+        compare-and-set: a stale or fenced one writes nothing and comes back as its StaleWrite."""
+        rows = [_by_epoch(u.rows) for u in updates]
+        with redis_errors(self.where, "be written"):
+            sizes = self.client.pipeline(transaction=False)
+            for u in updates:
+                sizes.zcard(self._key("epochs", u.stored.id))
+            stored_rows = await sizes.execute()
+            scripts = self.client.pipeline(transaction=False)
+            for u, new, size in zip(updates, rows, stored_rows):
+                s = u.stored
+                drop, add = await self._plan_history(s, new, u.clear_history, int(size))
+                args = [self.prefix, s.id, s.version - 1, s.version, repr(s.updated_at), s.record,
+                        int(u.clear_history), int(u.fence is not None), u.fence or "", len(drop),
+                        *drop, *_pairs(new, add)]  # fmt: skip
+                await self._update(args=args, client=scripts)
+            outcomes = [text(o) for o in await scripts.execute()]
+        return [None if o == "ok" else StaleWrite(u.stored.id, gone=o == "gone")
+                for u, o in zip(updates, outcomes)]  # fmt: skip
+
+    async def _plan_history(self, s: StoredSession, new: dict[int, str], clear: bool,
+                            size: int) -> tuple[list[int], list[int]]:  # fmt: skip
         """Which stored epochs to drop and which new ones to add so that the history stays
         within its cap after this write. Read before the script runs, which is safe: any change
-        of the history changes the version too, and the script then refuses the write."""
+        of the history changes the version too, and the script then refuses the write. Only a
+        history about to pass its cap is read whole."""
         if clear:
             return [], thinned(sorted(new), self.max_history_rows)
-        epochs = self._key("epochs", s.id)
-        if await self.client.zcard(epochs) + len(new) <= self.max_history_rows:
+        epochs = self._key("epochs", s.id)  # `size` of them stored, as read just before
+        if size + len(new) <= self.max_history_rows:
             return [], sorted(new)
         stored = [int(text(e)) for e in await self.client.zrange(epochs, 0, -1)]
         keep = set(thinned(sorted(set(stored) | set(new)), self.max_history_rows))

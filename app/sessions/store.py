@@ -17,7 +17,7 @@ import threading
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
@@ -70,6 +70,16 @@ class StoredSession:
     version: int = 1
 
 
+class Update(NamedTuple):
+    """One session's write: its next version, the history rows it adds, whether its stored
+    history goes first, and the lease token that fences it (where several workers share a store)."""
+
+    stored: StoredSession
+    rows: list[HistoryRow]
+    clear_history: bool = False
+    fence: str | None = None
+
+
 class SessionStore(Protocol):
     """Async, so a store across the network (Redis) never blocks the event loop; SQLite's short
     local transactions run inline."""
@@ -79,6 +89,7 @@ class SessionStore(Protocol):
                      spare: Collection[str] = ()) -> list[str]: ...
     async def update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool,
                      fence: str | None = None) -> None: ...
+    async def update_many(self, updates: list[Update]) -> list[StaleWrite | None]: ...
     async def delete(self, session_id: str) -> bool: ...
     async def history_json(self, session_id: str) -> bytes: ...
     async def list_ids(self) -> list[str]: ...
@@ -146,17 +157,36 @@ class SQLiteStore:
         """Store version `s.version` over `s.version - 1`, or raise StaleWrite and store nothing.
         (`fence`, a lease token, matters where several workers share a store: not here.)"""
         with self._write():
-            cur = self._db.execute(
-                "UPDATE sessions SET updated_at = ?, record = ?, version = ? "
-                "WHERE id = ? AND version = ?",
-                (s.updated_at, s.record, s.version, s.id, s.version - 1),
-            )
-            if cur.rowcount != 1:
-                gone = self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (s.id,)).fetchone()
-                raise StaleWrite(s.id, gone=gone is None)
-            if clear_history:
-                self._db.execute("DELETE FROM history WHERE session_id = ?", (s.id,))
-            self._add_rows(s.id, rows)
+            self._update(s, rows, clear_history)
+
+    async def update_many(self, updates: list[Update]) -> list[StaleWrite | None]:
+        """Several sessions' updates in one transaction, so one COMMIT (the costly part) for all
+        the playing sessions saved together. Each is its own compare-and-set: a stale one writes
+        nothing and comes back as its StaleWrite, the others are stored; any other failure
+        stores none of them (StoreError)."""
+        outcomes: list[StaleWrite | None] = []
+        with self._write():
+            for u in updates:
+                try:  # a stale write fails at its first statement, before it has written anything
+                    self._update(u.stored, u.rows, u.clear_history)
+                    outcomes.append(None)
+                except StaleWrite as exc:
+                    outcomes.append(exc)
+        return outcomes
+
+    def _update(self, s: StoredSession, rows: list[HistoryRow], clear_history: bool) -> None:
+        """The compare-and-set of one update, inside the caller's transaction."""
+        cur = self._db.execute(
+            "UPDATE sessions SET updated_at = ?, record = ?, version = ? "
+            "WHERE id = ? AND version = ?",
+            (s.updated_at, s.record, s.version, s.id, s.version - 1),
+        )
+        if cur.rowcount != 1:
+            gone = self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (s.id,)).fetchone()
+            raise StaleWrite(s.id, gone=gone is None)
+        if clear_history:
+            self._db.execute("DELETE FROM history WHERE session_id = ?", (s.id,))
+        self._add_rows(s.id, rows)
 
     def _add_rows(self, session_id: str, rows: list[HistoryRow]) -> None:
         if not rows:

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from app.neuron.training import HistoryRow
 from app.sessions import lease
 from app.sessions.redis_store import RedisStore
-from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusable
+from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusable, Update
 from tests.conftest import RedisServer, free_port
 from tests.sessions.conftest import Run
 
@@ -143,3 +143,17 @@ def test_the_store_comes_back_by_itself_when_redis_does(tmp_path: Path, run: Run
     finally:
         run(store.close())
         server.stop()
+
+
+def test_saves_sent_together_are_each_fenced_by_their_own_lease(
+    store: RedisStore, aclient: aioredis.Redis, run: Run
+) -> None:
+    for i in "ab":
+        run(store.insert(_stored(i), [_row(0)], keep=10))
+        assert run(lease.acquire(aclient, store.lease_key(i), f"worker-{i}", 10_000))
+    outcomes = run(store.update_many([
+        Update(_stored("a", 2, '{"v": 2}'), [_row(1)], fence="worker-a"),
+        Update(_stored("b", 2, '{"v": 2}'), [_row(1)], fence="worker-a"),  # b's lease is not a's
+    ]))  # fmt: skip
+    assert outcomes[0] is None and isinstance(outcomes[1], StaleWrite) and not outcomes[1].gone
+    assert run(store.get("a")) == _stored("a", 2, '{"v": 2}') and run(store.get("b")) == _stored("b")

@@ -17,7 +17,9 @@ from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
 from app.sessions.manager import SessionManager
 from app.sessions.redis_store import RedisStore
-from app.sessions.store import SessionStore, SQLiteStore, StaleWrite, StoredSession, StoreUnusable
+from app.sessions.store import (
+    SessionStore, SQLiteStore, StaleWrite, StoredSession, StoreUnusable, Update,
+)  # fmt: skip
 from tests.conftest import STORES
 from tests.sessions.conftest import Run
 
@@ -77,6 +79,31 @@ def test_a_stale_writer_fails_and_changes_nothing(make_store: MakeStore, run: Ru
     assert not stale.value.gone
     assert run(store.get("a")) == _stored("a", version=2, record='{"first": 1}')
     assert _epochs(run, store, "a") == [0, 1]
+
+
+def test_many_updates_in_one_write_are_each_a_compare_and_set(make_store: MakeStore, run: Run) -> None:
+    """The playing sessions' periodic saves go out together: the stale and the deleted one are
+    refused and write nothing, the others are stored with their rows."""
+    store = make_store()
+    for i in "abcd":
+        run(store.insert(_stored(i), [_row(0)], keep=10))
+    run(store.update(_stored("b", version=2, record='{"other": "writer"}'), [], clear_history=False))
+    assert run(store.delete("c"))
+    outcomes = run(store.update_many([
+        Update(_stored("a", version=2, record='{"a": 2}'), [_row(1), _row(2)]),
+        Update(_stored("b", version=2, record='{"b": "stale"}'), [_row(9)], clear_history=True),
+        Update(_stored("c", version=2), [_row(1)]),
+        Update(_stored("d", version=2, record='{"d": 2}'), [_row(5)], clear_history=True),
+    ]))  # fmt: skip
+    assert outcomes[0] is None and outcomes[3] is None
+    assert isinstance(outcomes[1], StaleWrite) and not outcomes[1].gone
+    assert isinstance(outcomes[2], StaleWrite) and outcomes[2].gone
+    assert run(store.get("a")) == _stored("a", version=2, record='{"a": 2}')
+    assert run(store.get("b")) == _stored("b", version=2, record='{"other": "writer"}')
+    assert run(store.get("c")) is None and _epochs(run, store, "c") == []
+    assert run(store.get("d")) == _stored("d", version=2, record='{"d": 2}')
+    assert [_epochs(run, store, i) for i in "abd"] == [[0, 1, 2], [0], [5]]
+    assert run(store.update_many([])) == []
 
 
 def test_a_deleted_session_is_never_written_back(make_store: MakeStore, run: Run) -> None:
