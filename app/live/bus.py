@@ -56,7 +56,7 @@ class Bus(Protocol):
     async def start(self, on_frame: FrameHandler, on_command: CommandHandler) -> None: ...
     async def close(self) -> None: ...
     async def take(self, session_id: str) -> str | None: ...
-    async def renew(self, session_id: str, token: str) -> bool: ...
+    async def renew_many(self, leases: list[tuple[str, str]]) -> list[bool]: ...
     async def give_back(self, session_id: str, token: str) -> None: ...
     async def holder(self, session_id: str) -> str | None: ...
     def publish(self, session_id: str, message: dict[str, Any]) -> None: ...
@@ -64,6 +64,7 @@ class Bus(Protocol):
     async def unfollow(self, session_id: str) -> None: ...
     async def ask(self, worker: str, message: dict[str, Any]) -> dict[str, Any]: ...
     async def followers(self, session_id: str) -> int: ...
+    async def followers_many(self, session_ids: list[str]) -> list[int]: ...
     async def mark_playing(self, session_id: str, speed: dict[str, int] | None) -> None: ...
     async def orphans(self) -> list[tuple[str, dict[str, int]]]: ...
 
@@ -85,8 +86,8 @@ class LocalBus:
     async def take(self, session_id: str) -> str | None:
         return "local"
 
-    async def renew(self, session_id: str, token: str) -> bool:
-        return True
+    async def renew_many(self, leases: list[tuple[str, str]]) -> list[bool]:
+        return [True] * len(leases)
 
     async def give_back(self, session_id: str, token: str) -> None:
         return None
@@ -108,6 +109,9 @@ class LocalBus:
 
     async def followers(self, session_id: str) -> int:
         return 0
+
+    async def followers_many(self, session_ids: list[str]) -> list[int]:
+        return [0] * len(session_ids)
 
     async def mark_playing(self, session_id: str, speed: dict[str, int] | None) -> None:
         return None
@@ -209,8 +213,10 @@ class RedisBus:
         token = f"{self.worker}:{secrets.token_hex(8)}"
         return token if await lease.acquire(self.redis, self.lease_key(session_id), token, LEASE_MS) else None
 
-    async def renew(self, session_id: str, token: str) -> bool:
-        return await lease.renew(self.redis, self.lease_key(session_id), token, LEASE_MS)
+    async def renew_many(self, leases: list[tuple[str, str]]) -> list[bool]:
+        """Renew the leases of every session this worker plays, (session, token) each, in one
+        round trip; for each, whether it is still ours."""
+        return await lease.renew_many(self.redis, [(self.lease_key(i), t) for i, t in leases], LEASE_MS)
 
     async def give_back(self, session_id: str, token: str) -> None:
         with contextlib.suppress(StoreError):
@@ -238,8 +244,15 @@ class RedisBus:
 
     async def followers(self, session_id: str) -> int:
         """How many workers follow the session's frames (this one included, if it does)."""
-        counts = await self._call(self.redis.pubsub_numsub(self.frames_channel(session_id)))
-        return int(counts[0][1]) if counts else 0
+        return (await self.followers_many([session_id]))[0]
+
+    async def followers_many(self, session_ids: list[str]) -> list[int]:
+        """`followers` of several sessions in one command."""
+        if not session_ids:
+            return []
+        channels = [self.frames_channel(i) for i in session_ids]
+        counts: dict[Any, Any] = dict(await self._call(self.redis.pubsub_numsub(*channels)))
+        return [int(counts.get(c.encode()) or counts.get(c) or 0) for c in channels]
 
     # ---- frames -------------------------------------------------------------------------------
     def publish(self, session_id: str, message: dict[str, Any]) -> None:

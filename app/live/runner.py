@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from app.live.admission import admit_work, stepping
@@ -51,7 +52,6 @@ class Runner:
     session: Session
     due: float  # when its next frame is due
     saved_at: float
-    renewed_at: float
     unwatched_since: float | None = None
     busy: asyncio.Task[None] | None = None  # a frame that has to wait, running on its own
     saving: bool = False  # `busy` is the save of many sessions: not to be cancelled for one
@@ -65,18 +65,22 @@ class Ticker:
         self._task: asyncio.Task[None] | None = None
         self._alarm: asyncio.Future[None] | None = None
         self._save_round_at = 0.0
+        self._renew_round_at = 0.0
+        self._renewing: asyncio.Task[None] | None = None
+        self._chores: set[asyncio.Task[None]] = set()  # what a renewal round found to do
 
     # ---- starting and stopping --------------------------------------------------------------
     def start(self, channel: Channel, session: Session) -> Runner:
         """Play the session from now on: its first frame comes in the next pass."""
         now = asyncio.get_running_loop().time()
-        runner = Runner(channel, session, due=now, saved_at=now, renewed_at=now)
+        runner = Runner(channel, session, due=now, saved_at=now)
         channel.runner = runner
         self.runners[session.id] = runner
         self.hub.sessions.hold(session.id)
         runner.busy = asyncio.create_task(self._begin(runner))
         if self._task is None or self._task.done():
             self._save_round_at = now + self.hub.settings.save_interval_seconds
+            self._renew_round_at = now + RENEW_SECONDS
             self._task = asyncio.create_task(self._tick_forever())
         return runner
 
@@ -93,9 +97,10 @@ class Ticker:
 
     async def close(self) -> None:
         """At shutdown, once every runner is stopped: end the ticker's own task."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        tasks = [t for t in (self._task, self._renewing, *self._chores) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _end(self, runner: Runner) -> None:
         if runner.ended:
@@ -116,7 +121,10 @@ class Ticker:
             now = loop.time()
             if now >= self._save_round_at:
                 self._save_round(now)
-            next_due = self._save_round_at
+            if self.hub.bus.shared and now >= self._renew_round_at:
+                self._renew_round(now)
+            next_due = min(self._save_round_at, self._renew_round_at) if self.hub.bus.shared \
+                else self._save_round_at  # fmt: skip
             for runner in list(self.runners.values()):
                 if runner.busy is None and runner.due <= now + TICK_SLACK_SECONDS:
                     self._frame(runner, now)
@@ -147,8 +155,7 @@ class Ticker:
             units = admit_work(hub.settings, session.run.n_train, epochs, None)
             quick = (hub.inline(units) and not session.deleted
                      and not hub.sessions.lock(session.id).locked()
-                     and now - runner.saved_at < hub.settings.save_interval_seconds
-                     and not (hub.bus.shared and now - runner.renewed_at >= RENEW_SECONDS))  # fmt: skip
+                     and now - runner.saved_at < hub.settings.save_interval_seconds)  # fmt: skip
             if quick:
                 stepping(session, epochs, None, hub.settings.max_history_rows)(units)
                 if session.run.can_train():
@@ -197,8 +204,7 @@ class Ticker:
                 runner.saving = False
                 self._free(runner)
         for runner, error in failed:
-            if not runner.ended:  # else it was paused meanwhile, and its pause stores it
-                await self._failed(runner, error)
+            await self._failed(runner, error)
 
     # ---- frames that wait ---------------------------------------------------------------------
     async def _begin(self, runner: Runner) -> None:
@@ -212,7 +218,7 @@ class Ticker:
 
     async def _slow_frame(self, runner: Runner, worked: bool) -> None:
         """A frame under the session's lock: its work (unless done already), a save when one is
-        due or the run has finished, the frame; then the lease's renewal when due."""
+        due or the run has finished, the frame."""
         hub, session, channel = self.hub, runner.session, runner.channel
         loop = asyncio.get_running_loop()
         try:
@@ -231,11 +237,6 @@ class Ticker:
             if finished:
                 self._end(runner)
                 await hub._give_back(session.id)
-                return
-            if hub.bus.shared and loop.time() - runner.renewed_at >= RENEW_SECONDS:
-                runner.renewed_at = loop.time()
-                await self._renew(session.id)
-                await self._check_watched(runner)
         except (StoreError, SessionGone) as exc:
             await self._failed(runner, exc)
         except Exception:
@@ -251,8 +252,9 @@ class Ticker:
 
     async def _failed(self, runner: Runner, exc: Exception) -> None:
         """A run that cannot be stored stops, is back at its last stored state, and says so."""
-        hub, session = self.hub, runner.session
-        channel = runner.channel
+        hub, session, channel = self.hub, runner.session, runner.channel
+        if runner.ended:
+            return  # paused or stopped meanwhile: whoever did that stores it
         self._end(runner)
         for watcher in channel.watchers:
             watcher.offer_error(store_failure(exc))
@@ -265,28 +267,66 @@ class Ticker:
             await hub._give_back(session.id)
             await hub.publish(session)
 
-    async def _renew(self, session_id: str) -> None:
-        token = self.hub.leases.get(session_id)
-        if token is None or not await self.hub.bus.renew(session_id, token):
-            raise LeaseLost(session_id)
+    # ---- leases (several workers) -------------------------------------------------------------
+    def _renew_round(self, now: float) -> None:
+        """Renew every lease this worker plays under, together, once a `RENEW_SECONDS` (the
+        lease lasts three): one pipeline and one follower count for all, not two round trips
+        a session. A round still waiting on Redis is not doubled."""
+        self._renew_round_at = now + RENEW_SECONDS
+        if self.runners and (self._renewing is None or self._renewing.done()):
+            self._renewing = asyncio.create_task(self._renew_all(list(self.runners.values())))
 
-    async def _check_watched(self, runner: Runner) -> None:
+    async def _renew_all(self, runners: list[Runner]) -> None:
+        hub = self.hub
+        tokens = [hub.leases.get(r.session.id) for r in runners]
+        try:
+            kept = iter(await hub.bus.renew_many(
+                [(r.session.id, t) for r, t in zip(runners, tokens) if t is not None]))
+        except StoreError as exc:  # Redis is away: this worker stops its runners cleanly
+            for runner in runners:
+                self._chore(self._failed(runner, exc))
+            return
+        held = [t is not None and next(kept) for t in tokens]
+        for runner, ours in zip(runners, held):
+            if not ours:
+                self._chore(self._failed(runner, LeaseLost(runner.session.id)))
+        playing = [r for r, ours in zip(runners, held) if ours]
+        try:
+            followers = await hub.bus.followers_many([r.session.id for r in playing])
+        except StoreError:
+            followers = [0] * len(playing)
+        now = asyncio.get_running_loop().time()
+        for runner, elsewhere in zip(playing, followers):
+            if runner.channel.watchers or elsewhere:
+                runner.unwatched_since = None
+            elif runner.unwatched_since is None:
+                runner.unwatched_since = now
+            elif now - runner.unwatched_since > UNWATCHED_SECONDS:
+                self._chore(self._pause_unwatched(runner))
+
+    def _chore(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work for one runner that a round found (it may wait for that session's lock, which
+        must hold up neither the round nor the other runners)."""
+        task = asyncio.create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    async def _pause_unwatched(self, runner: Runner) -> None:
         """Pause, as a pause would (stored, lease given back), a run that nobody here or on
         another worker has watched for `UNWATCHED_SECONDS`."""
         hub, channel, session = self.hub, runner.channel, runner.session
-        if channel.watchers or await hub._followed_elsewhere(session.id):
-            runner.unwatched_since = None
-            return
-        now = asyncio.get_running_loop().time()
-        if runner.unwatched_since is None:
-            runner.unwatched_since = now
-        if now - runner.unwatched_since <= UNWATCHED_SECONDS:
+        if runner.ended:
             return
         self._end(runner)
+        if runner.busy is not None:
+            await asyncio.gather(runner.busy, return_exceptions=True)
         if not channel.watchers and hub.channels.get(session.id) is channel:
             hub.channels.pop(session.id, None)
-        async with hub.sessions.lock(session.id):
-            await hub.sessions.save(session, fence=hub.leases.get(session.id))
+        try:
+            async with hub.sessions.lock(session.id):
+                await hub.sessions.save(session, fence=hub.leases.get(session.id))
+        except (StoreError, SessionGone) as exc:  # it is back at its last stored state
+            log.warning("pausing unwatched session %s…: %s", session.id[:6], exc)
         await hub._give_back(session.id)
 
 

@@ -36,6 +36,19 @@ async def renew(client: aioredis.Redis, key: str, token: str, ttl_ms: int) -> bo
         return bool(await client.register_script(RENEW)(keys=[key], args=[token, ttl_ms]))
 
 
+async def renew_many(client: aioredis.Redis, leases: list[tuple[str, str]], ttl_ms: int) -> list[bool]:
+    """`renew` for several (key, token) leases in one round trip (a pipeline): for each, whether
+    it is still ours."""
+    if not leases:
+        return []
+    script = client.register_script(RENEW)
+    with redis_errors(describe(client), "renew leases"):
+        async with client.pipeline(transaction=False) as pipe:
+            for key, token in leases:
+                await script(keys=[key], args=[token, ttl_ms], client=pipe)
+            return [bool(kept) for kept in await pipe.execute()]
+
+
 async def release(client: aioredis.Redis, key: str, token: str) -> bool:
     """Give the lease up if it is still ours (another's is left alone); True if it was ours."""
     with redis_errors(describe(client), "release a lease"):

@@ -106,19 +106,19 @@ class RedisStore:
         compare-and-set: a stale or fenced one writes nothing and comes back as its StaleWrite."""
         rows = [_by_epoch(u.rows) for u in updates]
         with redis_errors(self.where, "be written"):
-            sizes = self.client.pipeline(transaction=False)
-            for u in updates:
-                sizes.zcard(self._key("epochs", u.stored.id))
-            stored_rows = await sizes.execute()
-            scripts = self.client.pipeline(transaction=False)
-            for u, new, size in zip(updates, rows, stored_rows):
-                s = u.stored
-                drop, add = await self._plan_history(s, new, u.clear_history, int(size))
-                args = [self.prefix, s.id, s.version - 1, s.version, repr(s.updated_at), s.record,
-                        int(u.clear_history), int(u.fence is not None), u.fence or "", len(drop),
-                        *drop, *_pairs(new, add)]  # fmt: skip
-                await self._update(args=args, client=scripts)
-            outcomes = [text(o) for o in await scripts.execute()]
+            async with self.client.pipeline(transaction=False) as sizes:
+                for u in updates:
+                    sizes.zcard(self._key("epochs", u.stored.id))
+                stored_rows = await sizes.execute()
+            async with self.client.pipeline(transaction=False) as scripts:
+                for u, new, size in zip(updates, rows, stored_rows):
+                    s = u.stored
+                    drop, add = await self._plan_history(s, new, u.clear_history, int(size))
+                    args = [self.prefix, s.id, s.version - 1, s.version, repr(s.updated_at),
+                            s.record, int(u.clear_history), int(u.fence is not None),
+                            u.fence or "", len(drop), *drop, *_pairs(new, add)]  # fmt: skip
+                    await self._update(args=args, client=scripts)
+                outcomes = [text(o) for o in await scripts.execute()]
         return [None if o == "ok" else StaleWrite(u.stored.id, gone=o == "gone")
                 for u, o in zip(updates, outcomes)]  # fmt: skip
 

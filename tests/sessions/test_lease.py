@@ -64,3 +64,17 @@ def test_a_redis_that_does_not_answer_is_a_store_error(run: Run) -> None:
                 run(call)
     finally:
         run(client.aclose())
+
+
+def test_leases_renewed_together_are_each_renewed_only_by_their_holder(
+    aclient: aioredis.Redis, redis_prefix: str, run: Run
+) -> None:
+    """A worker renews every lease it plays under in one round trip; one it lost stays lost."""
+    mine, lost = f"{redis_prefix}lease:a", f"{redis_prefix}lease:b"
+    run(lease.acquire(aclient, mine, "worker-a", 1_000))
+    run(lease.acquire(aclient, lost, "worker-b", 1_000))  # taken over by another worker
+    kept = run(lease.renew_many(aclient, [(mine, "worker-a"), (lost, "worker-a")], 60_000))
+    assert kept == [True, False]
+    assert 1_000 < run(aclient.pttl(mine)) <= 60_000 and 0 < run(aclient.pttl(lost)) <= 1_000
+    assert run(lease.holder(aclient, lost)) == "worker-b"
+    assert run(lease.renew_many(aclient, [], 60_000)) == []
