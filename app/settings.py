@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     max_steps_per_frame: int = Field(100, ge=1, description="epochs per stream frame")
     max_work_per_frame: int = Field(50_000, ge=1, description="sample-updates per frame")
     join_attempts_per_minute: int = Field(20, ge=1, description="join codes one address may try")
-    save_interval_seconds: float = Field(1.0, gt=0, description="how often a playing run is stored")
+    # What a crash may lose of a playing run, against the store's cost: every playing session
+    # is stored in one write per interval (app/live/runner.py), and at once on pause and stop.
+    save_interval_seconds: float = Field(1.0, gt=0, description="how often playing runs are stored")
     # One by default: training is mostly Python holding the GIL, so a second thread adds no
     # throughput, only contention: measured under 8 large steps, a small step's own work took a
     # 22 ms median (max 113) on two threads against 7 ms (max 11) on one.
