@@ -13,6 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.i18n import LANGUAGES
+
 from tests.conftest import ServerProcess
 from tests.e2e.audit import explain, violations
 from tests.e2e.conftest import Pages
@@ -21,9 +23,12 @@ from tests.e2e.helpers import button
 PHONE = {"width": 390, "height": 844}
 
 
+# What a user does before axe looks goes by element, not by name: the page may be in any language.
 def playing(page: Page) -> None:
-    button(page, "Play").click()
-    expect(page.get_by_role("status")).to_contain_text("Running")
+    play = page.locator("#play")
+    name = play.inner_text()
+    play.click()
+    expect(play).not_to_have_text(name)  # Play became Pause: the run is on
     page.wait_for_timeout(400)  # frames keep arriving while axe reads the page
 
 
@@ -77,7 +82,7 @@ def trained(epochs: int) -> Callable[[Page], None]:
     def train(page: Page) -> None:
         for k in range(1, epochs + 1):
             page.keyboard.press("s")
-            expect(page.locator("#stats")).to_contain_text(f"epoch {k} ·")
+            expect(page.locator("#stats")).to_contain_text(re.compile(rf"\b{k} ·"))
 
     return train
 
@@ -92,8 +97,8 @@ def scrubbed(page: Page) -> None:
 
 
 def in_slow_motion(page: Page) -> None:
-    page.get_by_label("Slow motion", exact=True).check()
-    button(page, "Step sample").click()
+    page.locator("#slow-motion").check()
+    page.locator("#step-sample").click()
     expect(page.locator("#slowmo")).to_be_visible()
 
 
@@ -113,17 +118,21 @@ VARIANTS += [
     Variant("metrics-phone", "/?lesson=7", PHONE, metrics_open),
     Variant("timeline-phone", "/?dataset=and", PHONE, scrubbed),
 ]
-# The page in each language: issue 15's catalogs add "en", "es" and "fr" here (as ?lang=).
-LANGUAGES: list[str | None] = [None]
+# Every state in English; in the other languages, the states §19 names (normal, playing,
+# presenter, a phone, the embed view) plus the panels with the most words (the longer Spanish and
+# French strings are what could break names, contrast or layout).
+IN_EVERY_LANGUAGE = {"normal", "playing", "presenter", "phone", "embed", "lesson", "help",
+                     "slow-motion", "metrics-phone"}  # fmt: skip
+CASES = [(v, "en") for v in VARIANTS] + [
+    (v, lang) for lang in LANGUAGES[1:] for v in VARIANTS if v.name in IN_EVERY_LANGUAGE]
 
 
-def with_language(query: str, lang: str | None) -> str:
-    return query if lang is None else f"{query}&lang={lang}"
+def with_language(query: str, lang: str) -> str:
+    return f"{query}&lang={lang}"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang or "default")
-@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
-def test_axe_finds_no_violation(pages: Pages, variant: Variant, lang: str | None) -> None:
+@pytest.mark.parametrize(("variant", "lang"), CASES, ids=lambda c: c if isinstance(c, str) else c.name)
+def test_axe_finds_no_violation(pages: Pages, variant: Variant, lang: str) -> None:
     options = {"viewport": variant.viewport} if variant.viewport else {}
     page = pages.new(with_language(variant.query, lang), **options)
     if variant.then:
