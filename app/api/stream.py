@@ -17,6 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.api.commands import COMMAND, Lesson, Outputs, Set, Speed, Step, Sync
 from app.live.cluster import Cluster, NothingToTrain
+from app.live.frames import store_failure_code
 from app.live.hub import CLOSE_SESSION_GONE, CLOSE_TOO_MANY, Hub, Watcher, store_failure
 from app.api.limits import validation_detail
 from app.neuron.errors import NeuronError
@@ -111,7 +112,7 @@ async def _receive(websocket: WebSocket, cluster: Cluster, session: Session,
             text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
         problem = _refusal(text, limit, settings)
         if problem is not None:
-            watcher.offer_error(problem)
+            watcher.offer_error(*problem)
             continue
         try:
             command = COMMAND.validate_json(text)
@@ -121,7 +122,7 @@ async def _receive(websocket: WebSocket, cluster: Cluster, session: Session,
                 answer = await cluster.execute(session, {"kind": "outputs"})
                 await watcher.sink.send(answer["outputs"])
             elif not watcher.controller:
-                watcher.offer_error(FOLLOWER)
+                watcher.offer_error(FOLLOWER, "follower")
             else:
                 await cluster.execute(session, _as_message(command, settings))
         except ValidationError as exc:
@@ -129,16 +130,20 @@ async def _receive(websocket: WebSocket, cluster: Cluster, session: Session,
         except NeuronError as exc:
             watcher.offer_error([{**exc.detail(), "loc": [exc.field]}])
         except NothingToTrain as exc:
-            watcher.offer_error(str(exc))
+            watcher.offer_error(str(exc), "nothing_to_train")
         except (StoreError, SessionGone) as exc:
-            watcher.offer_error(store_failure(exc))
+            watcher.offer_error(store_failure(exc), store_failure_code(exc))
 
 
-def _refusal(text: str, limit: RateLimit, settings: Settings) -> str | None:
+def _refusal(text: str, limit: RateLimit, settings: Settings) -> tuple[str, str, dict[str, Any]] | None:
+    """A message refused before it is read: the sentence, its code and its numbers."""
     if len(text.encode()) > settings.max_message_bytes:  # a cap on bytes, not characters
-        return f"message too large: at most {settings.max_message_bytes} bytes"
+        most = settings.max_message_bytes
+        return f"message too large: at most {most} bytes", "message_too_large", {"max": most}
     if not limit.allow():
-        return f"too many messages: at most {settings.max_messages_per_second:g} a second"
+        rate = settings.max_messages_per_second
+        return (f"too many messages: at most {rate:g} a second", "too_many_messages",
+                {"max": rate})  # fmt: skip
     return None
 
 

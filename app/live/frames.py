@@ -83,8 +83,18 @@ class FrameLog:
         self._texts.clear()
 
 
-def error_frame(detail: Any) -> str:
-    return orjson.dumps({"type": "error", "detail": detail}).decode()
+def error_frame(detail: Any, code: str | None = None, params: dict[str, Any] | None = None) -> str:
+    """An error message; a sentence of the service's own (a string detail) also carries its
+    `code` and numbers (`params`), so the page can say it in its own language."""
+    frame: dict[str, Any] = {"type": "error", "detail": detail}
+    if code is not None:
+        frame |= {"code": code, "params": params or {}}
+    return orjson.dumps(frame).decode()
+
+
+def store_failure_code(exc: Exception) -> str:
+    """The code of `store_failure`'s sentence, for a page that says it in its own language."""
+    return "session_gone" if isinstance(exc, SessionGone) else "not_stored"
 
 
 def store_failure(exc: Exception) -> str:

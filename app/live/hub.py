@@ -65,9 +65,10 @@ class Watcher:
         self.seq = None
         self.ready.set()
 
-    def offer_error(self, detail: Any) -> None:
+    def offer_error(self, detail: Any, code: str | None = None,
+                    params: dict[str, Any] | None = None) -> None:  # fmt: skip
         """Error frames queue (a few at most) ahead of the next state frame."""
-        self.errors.append(error_frame(detail))
+        self.errors.append(error_frame(detail, code, params))
         self.ready.set()
 
     async def deliver(self) -> None:

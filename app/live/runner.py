@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.live.admission import admit_work, stepping
 from app.live.bus import RENEW_SECONDS, LeaseLost
-from app.live.frames import store_failure
+from app.live.frames import store_failure, store_failure_code
 from app.sessions.manager import SessionGone
 from app.sessions.session import Session
 from app.sessions.store import StoreError
@@ -257,7 +257,7 @@ class Ticker:
             return  # paused or stopped meanwhile: whoever did that stores it
         self._end(runner)
         for watcher in channel.watchers:
-            watcher.offer_error(store_failure(exc))
+            watcher.offer_error(store_failure(exc), store_failure_code(exc))
         if isinstance(exc, LeaseLost):
             hub.leases.pop(session.id, None)
             hub.sessions.forget([session.id])  # another worker has it: reload when asked

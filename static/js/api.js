@@ -18,10 +18,18 @@ async function request(method, path, body, token = null) {
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    super(describe(detail) || t('error.http', { status }));
+    // The service's own sentences (409, 503) in the page's language; the rest by their codes.
+    const own = typeof detail === 'string' && has(`error.status.${status}`);
+    super(own ? t(`error.status.${status}`) : describe(detail) || t('error.http', { status }));
     this.status = status;
     this.detail = detail;
   }
+}
+
+/** A stream's error in the page's language: by its code when the catalog has words for it. */
+export function said(detail, code, params = {}) {
+  if (code && has(`error.said.${code}`)) return t(`error.said.${code}`, params);
+  return describe(detail);
 }
 
 /** A 422 detail is a list of {loc, msg, type, code?, ctx?}; turn any detail into one sentence

@@ -409,7 +409,7 @@ function openStream() {
   page.stream?.close();
   page.stream = new Stream(api.streamUrl(page.sessionId, page.token), {
     onFrame,
-    onError: (detail) => { showError(api.describe(detail)); },
+    onError: (detail, code, params) => { showError(api.said(detail, code, params)); },
     onState: (state) => {
       page.connection = state;
       if (state === 'open' && !page.viewer) sendSpeed();

@@ -48,7 +48,7 @@ export class Stream {
     }
     if (message.type === 'frame') this.receiveFrame(message);
     else if (message.type === 'outputs') this.receiveOutputs(message);
-    else if (message.type === 'error') this.handlers.onError?.(message.detail);
+    else if (message.type === 'error') this.handlers.onError?.(message.detail, message.code, message.params);
   }
 
   /**

@@ -109,3 +109,23 @@ def test_switching_language_keeps_the_run_and_is_remembered(pages: Pages) -> Non
     again.goto(pages.server.url + "/?dataset=or")
     expect(again.locator("html")).to_have_attribute("lang", "fr")
     expect(button(again, "Lancer")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_the_services_own_sentences_are_said_in_the_pages_language(pages: Pages, lang: str) -> None:
+    """Error frames carry a code beside the API's English sentence, and REST answers a status:
+    the page's own modules turn both into the page's language (the refusals themselves are
+    tested on the stream, where the codes are sent)."""
+    page = pages.new(f"/?{AND}&lang={lang}")
+    expect(page.get_by_role("status")).to_have_text(translate(lang, "status.ready"))
+    said = page.evaluate("""async () => {
+      const api = await import('/static/js/api.js');
+      return [api.said('the session store could not save this change', 'not_stored'),
+              api.said('too many messages: at most 50 a second', 'too_many_messages', { max: 50 }),
+              new api.ApiError(409, 'the session changed meanwhile; reload it and try again').message,
+              api.said('a sentence the catalog has no code for')];
+    }""")
+    assert said == [translate(lang, "error.said.not_stored"),
+                    translate(lang, "error.said.too_many_messages", max=50),
+                    translate(lang, "error.status.409"),
+                    "a sentence the catalog has no code for"]  # fmt: skip

@@ -42,7 +42,9 @@ def test_play_on_and_streams_until_converged_then_stops(shared_server: ServerPro
             assert epochs == sorted(set(epochs)), epochs
             await stream.assert_silent(0.5)
             await stream.send({"type": "play"})  # nothing left to train: refused, not restarted
-            assert "nothing to train" in str((await stream.error())["detail"])
+            refused = await stream.error()
+            assert "nothing to train" in str(refused["detail"])
+            assert refused["code"] == "nothing_to_train"  # for the page to say in its language
 
     run(scenario())
     assert get_state(shared_server, session_id)["status"] == "converged"
@@ -182,7 +184,8 @@ def test_viewers_receive_the_same_frames_as_the_controller(shared_server: Server
             # A viewer may not steer: it alone hears why, and nobody sees a change.
             before = essentials(get_state(shared_server, session_id))
             await viewer_a.send({"type": "reset"})
-            assert "control token" in str((await viewer_a.error())["detail"])
+            refused = await viewer_a.error()
+            assert "control token" in str(refused["detail"]) and refused["code"] == "follower"
             for stream in streams:
                 await stream.assert_silent(0.3)
             assert essentials(get_state(shared_server, session_id)) == before

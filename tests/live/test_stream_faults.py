@@ -130,6 +130,7 @@ def test_a_flood_of_messages_is_cut_off_and_the_connection_recovers(
             assert messages, "no error frame for the flood"
             assert all(m["type"] == "error" for m in messages), messages
             assert all("too many messages" in str(m["detail"]) for m in messages), messages
+            assert {(m["code"], m["params"]["max"]) for m in messages} == {("too_many_messages", 50)}
             assert essentials(get_state(shared_server, session_id)) == essentials(before)
             await asyncio.sleep(0.2)  # the bucket refills at 50 a second
             await stream.send({"type": "step", "epochs": 1})
