@@ -24,7 +24,8 @@ def admit_work(settings: Settings, n_train: int, epochs: int | None, samples: in
         return epochs * n_train
     assert samples is not None
     if samples > settings.max_work_per_call:
-        raise NeuronError("samples", f"at most {settings.max_work_per_call} per call")
+        raise NeuronError("samples", f"at most {settings.max_work_per_call} per call",
+                          "samples_per_call", {"max": settings.max_work_per_call})  # fmt: skip
     return samples
 
 

@@ -148,14 +148,16 @@ def check_config(c: NeuronConfig) -> None:
     if c.plot_features is not None:
         i, j = c.plot_features
         if i == j or min(i, j) < 0:
-            raise NeuronError("plot_features", "two different feature numbers, from 0")
+            raise NeuronError("plot_features", "two different feature numbers, from 0",
+                              "plot_features_pair")  # fmt: skip
 
 
 def check_hidden_layer(c: NeuronConfig) -> None:
     """A hidden layer learns by backpropagation: it needs a smooth activation, the gradient
     rule and weights that differ from neuron to neuron."""
     if not 0 <= c.hidden_units <= MAX_HIDDEN_UNITS:
-        raise NeuronError("hidden_units", f"must be 0 to {MAX_HIDDEN_UNITS}")
+        raise NeuronError("hidden_units", f"must be 0 to {MAX_HIDDEN_UNITS}", "hidden_units_range",
+                          {"max": MAX_HIDDEN_UNITS})  # fmt: skip
     if c.activation == "step":
         raise NeuronError("hidden_units", "a hidden layer learns by backpropagation, which needs a "
                           "smooth activation (sigmoid, tanh, relu or linear), not step; "
@@ -170,7 +172,7 @@ def check_hidden_layer(c: NeuronConfig) -> None:
                           "hidden_needs_random")  # fmt: skip
     if not isinstance(c.init, str):
         raise NeuronError("init", "with a hidden layer use 'random'; set single weights by "
-                          "PATCH of `layers` afterwards")  # fmt: skip
+                          "PATCH of `layers` afterwards", "hidden_needs_random")  # fmt: skip
 
 
 def _one_of(field_name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -184,7 +184,7 @@ def _circle(p: DataParams) -> Dataset:
 
 def _custom(p: DataParams) -> Dataset:
     if p.points is None or len(p.points[1]) == 0:
-        raise NeuronError("points", "the custom dataset needs at least one point")
+        raise NeuronError("points", "the custom dataset needs at least one point", "points_empty")
     X = np.array(p.points[0], dtype=np.float64)
     y = np.array(p.points[1], dtype=np.int64)
     return split(X, y, [f"x{i + 1}" for i in range(X.shape[1])], p.test_fraction, p.seed)

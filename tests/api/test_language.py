@@ -105,3 +105,21 @@ def test_a_refusal_carries_its_code_and_bounds_for_the_page(client: TestClient) 
     gate = client.post("/api/sessions", json={"dataset": "and", "test_fraction": 0.5})
     [item] = gate.json()["detail"]
     assert item["code"] == "gates_no_test" and item["msg"].startswith("the logic gates")  # English stays
+
+
+def test_every_refusal_the_page_can_meet_has_words_in_every_catalog(client: TestClient) -> None:
+    """A refusal comes with a code the catalogs say (the service's own) or a schema type they
+    say (pydantic's), with its numbers."""
+    from app.i18n import LANGUAGES, catalog
+
+    state = client.post("/api/sessions", json={"dataset": "xor"}).json()
+    auth = {"Authorization": f"Bearer {state['control_token']}"}
+    too_much = client.post(f"/api/sessions/{state['id']}/step", json={"samples": 2_000_000}, headers=auth)
+    [item] = too_much.json()["detail"]
+    assert (item["type"], item["ctx"]) == ("less_than_equal", {"le": 1_000_000})
+    codes = ["samples_per_call", "points_empty", "plot_features_pair", "hidden_units_range",
+             "epochs_per_call", "hidden_needs_random"]  # fmt: skip
+    for lang in LANGUAGES:
+        words = catalog(lang)
+        assert "error.type.less_than_equal" in words
+        assert [c for c in codes if f"error.code.{c}" not in words] == [], lang
