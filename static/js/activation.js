@@ -3,6 +3,7 @@
 // sample's z (the server's `preactivations`) as a tick. The curve is the activation's own
 // graph, drawn from its formula; nothing here computes the neuron's state.
 
+import { sizedContext } from './canvas.js';
 import { num } from './format.js';
 import { WORDS } from './words.js';
 
@@ -41,14 +42,9 @@ export class ActivationCurve {
 
   draw(id, gradient, sample, ticks, phase) {
     const { canvas } = this;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (!w || !h) return;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const sized = sizedContext(canvas);
+    if (!sized) return;
+    const { ctx, w, h } = sized;
     ctx.clearRect(0, 0, w, h);
     const curve = CURVES[id] ?? CURVES.linear;
     const zSpan = Math.min(50, Math.max(Z_LIMIT, Math.abs(sample?.z ?? 0) * 1.1));

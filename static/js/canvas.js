@@ -25,6 +25,20 @@ function buildPalette() {
 const PALETTE = buildPalette();
 
 /** Round tick values covering [lo, hi], about `count` of them. */
+/** A canvas sized to its box at the screen's pixel density, and its context drawing in CSS
+ *  pixels: {ctx, w, h}; null while the canvas has no size (hidden). */
+export function sizedContext(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (!w || !h) return null;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w, h };
+}
+
 export function niceTicks(lo, hi, count = 5) {
   const span = hi - lo;
   if (!(span > 0)) return [lo];

@@ -4,7 +4,7 @@
 // the current point follows every frame, and the timeline's epoch when scrubbing.
 
 import * as api from './api.js';
-import { niceTicks } from './canvas.js';
+import { niceTicks, sizedContext } from './canvas.js';
 import { num } from './format.js';
 import { tOr } from './i18n.js';
 import { WORDS } from './words.js';
@@ -74,14 +74,9 @@ export class LandscapePanel {
 
   draw() {
     const { canvas, grid, frame } = this;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (!w || !h) return;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const sized = sizedContext(canvas);
+    if (!sized) return;
+    const { ctx, w, h } = sized;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, w, h);
     if (!grid || !frame) {
