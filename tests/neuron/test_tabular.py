@@ -80,6 +80,13 @@ def test_values_past_the_size_bound_are_refused_with_their_place() -> None:
     assert str(caught.value) == "csv: line 2, column 'a': '1e7' is larger than 1e+06 in size"
 
 
+def test_a_spreadsheet_whose_every_row_has_a_decimal_comma_is_read_with_semicolons() -> None:
+    """Found by the property below: a name with a comma in it and a decimal comma in every row
+    split into as many fields with commas as with semicolons."""
+    table = read_csv("a,;label\r\n1,5;no\r\n2,5;yes\r\n", ReadOptions(positive="yes"))
+    assert table.feature_names == ["a,"] and table.X.tolist() == [[1.5], [2.5]]
+
+
 @pytest.mark.parametrize("path", [p for p in FILES if "error" not in expected_of(p)],
                          ids=lambda p: p.stem)  # fmt: skip
 def test_a_written_csv_reads_back_the_same(path: Path) -> None:
