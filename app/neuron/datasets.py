@@ -8,7 +8,7 @@ the same config always builds the same arrays, so a session can be rebuilt from 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Callable
 
@@ -51,6 +51,16 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return int(self.X.shape[1])
+
+    @cached_property
+    def rows(self) -> list[list[float]]:
+        """The training rows as Python floats, for loops over a few samples (the arrays never
+        change: an edited set is a new Dataset)."""
+        return self.X.tolist()
+
+    @cached_property
+    def labels(self) -> list[int]:
+        return self.y.tolist()
 
 
 @dataclass(frozen=True)

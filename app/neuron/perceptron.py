@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,9 +15,52 @@ if TYPE_CHECKING:
 
 PERCEPTRON_BLOCK = 64  # samples tested at once after a perceptron error
 PERCEPTRON_MAX_BLOCK = 65_536  # the most, after a long run without one
+# A pass this short over two features is a plain loop over Python floats: each NumPy call
+# costs about a microsecond whatever its size, and on points that keep a perceptron busy (two
+# overlapping clouds: an error every twenty samples) the blocks above cost several calls per
+# error. The loop adds in the order `X @ w + b` does, so both give the same numbers.
+SCALAR_MAX_SAMPLES = 1_024
 
 
 def perceptron_pass(run: Run, chunk: np.ndarray) -> int:
+    """The rule over `chunk`; returns how many samples were kept (all, unless it diverged)."""
+    if len(chunk) == 0:
+        return 0
+    if run.data.n_features == 2 and len(chunk) <= SCALAR_MAX_SAMPLES:
+        return _scalar_pass(run, chunk)
+    return _block_pass(run, chunk)
+
+
+def _scalar_pass(run: Run, chunk: np.ndarray) -> int:
+    """The rule one sample at a time on Python floats (short passes over two features)."""
+    rows, labels = run.data.rows, run.data.labels
+    lr, use_bias, z_star = run.config.learning_rate, run.config.use_bias, run.z_star
+    (w0, w1), b = run.w.tolist(), run.b
+    state, last = run.state, None
+    order = chunk.tolist()
+    for i, s in enumerate(order):
+        x0, x1 = rows[s]
+        e = labels[s] - (1 if w0 * x0 + w1 * x1 + b >= z_star else 0)
+        if e == 0:
+            continue
+        before = (w0, w1, b)
+        step = lr * e
+        w0, w1 = w0 + step * x0, w1 + step * x1
+        b = b + step if use_bias else 0.0
+        if not (math.isfinite(w0) and math.isfinite(w1) and math.isfinite(b)):
+            run.w, run.b = np.array(before[:2]), before[2]
+            state.status = Status.DIVERGED
+            return i
+        state.epoch_errors += 1
+        state.changes += 1
+        last = (i, before)
+    run.w, run.b = np.array([w0, w1]), b
+    _record_perceptron(run, chunk, len(order),
+                       None if last is None else (last[0], (np.array(last[1][:2]), last[1][2])))
+    return len(order)
+
+
+def _block_pass(run: Run, chunk: np.ndarray) -> int:
     """The rule over `chunk`, testing a block of samples per vector op; returns how many were kept.
 
     Between two errors the weights do not move, so a whole block can be classified at once
@@ -26,8 +70,6 @@ def perceptron_pass(run: Run, chunk: np.ndarray) -> int:
     X, d, lr = run.data.X, run.data.y, run.config.learning_rate
     w, b, use_bias = run.w, run.b, run.config.use_bias
     n, last = len(chunk), None
-    if n == 0:
-        return 0
     if run.config.shuffle:
         X, d = X[chunk], d[chunk]
     else:  # data order: the chunk is a run of consecutive rows, so views will do

@@ -122,6 +122,11 @@ class Run:
             o = self.activation.fn(z)
         return o, (z >= self.z_star).astype(np.int64)
 
+    def training_outputs(self) -> tuple[Array, Array]:
+        """The training set's outputs and predicted classes as arrays (the remembered pass)."""
+        _, pred, _, _, o = self._score()
+        return o, pred
+
     def evaluate(self) -> Evaluation:
         loss, pred, accuracy, test_acc, o = self._score()
         if not np.isfinite(o).all():

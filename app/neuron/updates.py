@@ -37,6 +37,10 @@ def finite_numbers(value: Any) -> Any:
     comes first because nan_to_num costs ~8 µs and runs for every update shown on the page."""
     if isinstance(value, (float, int, np.floating, np.integer)) and math.isfinite(value):
         return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype == np.float64:
+        listed = value.tolist()  # a few weights: checked as Python floats in a fraction of that
+        if all(map(math.isfinite, listed)):
+            return listed
     numbers = np.asarray(value, dtype=np.float64)
     if not np.isfinite(numbers).all():
         numbers = np.nan_to_num(numbers, posinf=1e308, neginf=-1e308)

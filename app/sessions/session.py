@@ -176,17 +176,17 @@ class Session:
             "feature_names": run.data.feature_names,
             "data_version": self.data_version,
             "lesson": self.lesson,
-            "metrics": self.metrics(ev.outputs, ev.predictions),
+            "metrics": self.metrics(),
             "preactivations": self.preactivations(),
         }
 
-    def metrics(self, outputs: list[float], predictions: list[int]) -> dict[str, Any]:
+    def metrics(self) -> dict[str, Any]:
         """Confusion counts, precision, recall, F1 (and ROC for a smooth activation) of the
         training set and of the test split, if any (PRODUCT.md §17)."""
         run, data = self.run, self.run.data
         smooth = self.config.activation != "step"
-        train = set_metrics(data.y, np.asarray(predictions, dtype=np.int64),
-                            np.asarray(outputs) if smooth else None)  # fmt: skip
+        outputs, predictions = run.training_outputs()
+        train = set_metrics(data.y, predictions, outputs if smooth else None)
         test = None
         if data.X_test is not None and data.y_test is not None:
             o, p = run.output(data.X_test)

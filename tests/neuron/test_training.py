@@ -8,7 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.neuron import perceptron
 from app.neuron.config import complete_config
 from app.neuron.training import Run, Status, epoch_order
 
@@ -66,6 +69,40 @@ def test_converged_perceptron_trains_no_further() -> None:
     run = trained(10, dataset="and")
     progress = run.train_epochs(5)
     assert (progress.samples, progress.epochs, run.state.epoch) == (0, 0, 6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**16), lr=st.sampled_from([0.01, 0.1, 1.0, 3.7, 100.0]),
+       use_bias=st.booleans(), shuffle=st.booleans(), epochs=st.integers(1, 4),
+       scale=st.sampled_from([1.0, 1e-3, 1e150, 1e307]))  # fmt: skip
+def test_the_perceptrons_loop_and_blocks_train_alike(seed: int, lr: float, use_bias: bool,
+                                                     shuffle: bool, epochs: int, scale: float) -> None:  # fmt: skip
+    """Two features and a short pass take the plain loop, others the vector blocks: the same
+    run either way, to the last bit and the last update shown; on points near the float limit
+    both stop at the same update (the first one whose weights overflow). Only a
+    sample lying on the line to within one rounding could go either way (the loop rounds w0·x0
+    and w1·x1 apart, as the tutorials' code does; the BLAS dot may fuse them): continuous
+    points, as here, never do."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 2)) * scale
+    if scale == 1e307:  # |x| ≥ 1e307: lr·x overflows at the first error, before any w·x can
+        lr, X = 100.0, X + np.copysign(scale, X)
+    X = X.tolist()
+    config = {"dataset": "custom", "points": {"X": X, "y": rng.integers(0, 2, 60).tolist()},
+              "learning_rate": lr, "use_bias": use_bias, "shuffle": shuffle, "seed": seed}  # fmt: skip
+    runs = [run_of(**config), run_of(**config)]
+    runs[0].train_epochs(epochs)
+    block = perceptron.SCALAR_MAX_SAMPLES
+    try:
+        perceptron.SCALAR_MAX_SAMPLES = 0  # every pass in blocks
+        runs[1].train_epochs(epochs)
+    finally:
+        perceptron.SCALAR_MAX_SAMPLES = block
+    loop, blocks = (r.state for r in runs)
+    assert (loop.weights, loop.bias, loop.epoch, loop.step, loop.changes, loop.status) == (
+        blocks.weights, blocks.bias, blocks.epoch, blocks.step, blocks.changes, blocks.status)
+    assert loop.last_update == blocks.last_update
+    assert (loop.status is Status.DIVERGED) == (scale == 1e307)
 
 
 @pytest.mark.parametrize("gate", ["xor", "xnor"])
