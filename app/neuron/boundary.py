@@ -97,8 +97,8 @@ def clip_line_to_box(w: Array, c: float, box: Box) -> list[list[float]] | None:
     unique = sorted(set(found))
     if len(unique) < 2:
         return None
-    a, b = max(((p, q) for p in unique for q in unique), key=lambda pq: _dist2(*pq))
-    return [[float(a[0]), float(a[1])], [float(b[0]), float(b[1])]]
+    p, q = max(((p, q) for p in unique for q in unique), key=lambda pq: _dist2(*pq))
+    return [[float(p[0]), float(p[1])], [float(q[0]), float(q[1])]]
 
 
 def _dist2(p: tuple[float, float], q: tuple[float, float]) -> float:

@@ -122,7 +122,7 @@ class Run:
             o = self.activation.fn(z)
         return o, (z >= self.z_star).astype(np.int64)
 
-    def training_outputs(self) -> tuple[Array, Array]:
+    def training_outputs(self) -> tuple[Array, Labels]:
         """The training set's outputs and predicted classes as arrays (the remembered pass)."""
         _, pred, _, _, o = self._score()
         return o, pred
