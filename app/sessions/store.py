@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
+
+import orjson
 
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
@@ -192,7 +193,7 @@ class SQLiteStore:
         if not rows:
             return
         self._db.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
-                             [(session_id, r.epoch, json.dumps(asdict(r))) for r in rows])  # fmt: skip
+                             [(session_id, r.epoch, orjson.dumps(r).decode()) for r in rows])  # fmt: skip
         self._thin_history(session_id)
 
     def _thin_history(self, session_id: str) -> None:
