@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +19,10 @@ PERCEPTRON_MAX_BLOCK = 65_536  # the most, after a long run without one
 # A pass this short over two features is a plain loop over Python floats: each NumPy call
 # costs about a microsecond whatever its size, and on points that keep a perceptron busy (two
 # overlapping clouds: an error every twenty samples) the blocks above cost several calls per
-# error. The loop adds in the order `X @ w + b` does, so both give the same numbers.
+# error. Only on the main thread, though: a loop over Python floats keeps the GIL until the
+# interpreter takes it away (every switch interval), where each BLAS call lets it go, so a
+# service training large steps on other threads (app/live/scheduler.py) would starve its event
+# loop, on the main thread, of the GIL (a small request waited 2 s behind eight large steps).
 SCALAR_MAX_SAMPLES = 1_024
 
 
@@ -26,7 +30,8 @@ def perceptron_pass(run: Run, chunk: np.ndarray) -> int:
     """The rule over `chunk`; returns how many samples were kept (all, unless it diverged)."""
     if len(chunk) == 0:
         return 0
-    if run.data.n_features == 2 and len(chunk) <= SCALAR_MAX_SAMPLES:
+    if (run.data.n_features == 2 and len(chunk) <= SCALAR_MAX_SAMPLES
+            and threading.current_thread() is threading.main_thread()):
         return _scalar_pass(run, chunk)
     return _block_pass(run, chunk)
 
