@@ -134,7 +134,7 @@ class RedisBus:
         self.worker = secrets.token_hex(8)
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
-        self._outbox: list[tuple[str, bytes]] = []
+        self._outbox: dict[str, bytes] = {}  # the newest message of each session, in order
         self._flushing = False
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._following: set[str] = set()
@@ -258,8 +258,7 @@ class RedisBus:
     def publish(self, session_id: str, message: dict[str, Any]) -> None:
         """Queue a message for the session's followers; all those queued in one turn of the event
         loop go out in one pipeline (latest wins: a newer frame of a session replaces an older)."""
-        body = orjson.dumps({**message, "origin": self.worker})
-        self._outbox = [(s, b) for s, b in self._outbox if s != session_id] + [(session_id, body)]
+        self._outbox[session_id] = orjson.dumps({**message, "origin": self.worker})
         if not self._flushing:
             self._flushing = True
             asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush()))
@@ -269,9 +268,9 @@ class RedisBus:
         until it stays empty."""
         try:
             while self._outbox:
-                outbox, self._outbox = self._outbox, []
+                outbox, self._outbox = self._outbox, {}
                 pipe = self.redis.pipeline(transaction=False)
-                for session_id, body in outbox:
+                for session_id, body in outbox.items():
                     pipe.publish(self.frames_channel(session_id), body)
                 with contextlib.suppress(Exception):  # a follower that misses one gets the next
                     await pipe.execute()
