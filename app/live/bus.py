@@ -7,7 +7,13 @@ one set of sessions:
   back after): whoever holds it is the only one that changes the session, and its writes are
   fenced with it;
 - **frames** on a channel per session, published in one pipeline per event-loop turn, which
-  workers with viewers of that session follow (latest wins on their side, as for local viewers);
+  workers with viewers of that session follow (latest wins on their side, as for local viewers).
+  A run's frames go out only while another worker follows it (most runs are watched only where
+  they play, and encoding and sending each ~7 kB frame of theirs to nobody is wasted work):
+  the worker running it counts the followers when the run starts and every renewal round, and a
+  worker that starts to follow tells the lease holder at once (`{"followed": session}` on its
+  channel), so its viewers get live frames within a round trip, not a round later. Every other
+  change (a command on a paused session, a run's last frame) is always published;
 - **commands** on a channel per worker: a change asked of a worker that does not hold the lease
   is sent to the worker that does, which answers on the asker's channel;
 - the set of **playing** sessions, so that when a worker dies another one takes its sessions
@@ -33,7 +39,8 @@ RENEW_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 5.0
 log = logging.getLogger("neuron.bus")
 
-FrameHandler = Callable[[str, dict[str, Any]], None]  # session id, the published message
+FrameHandler = Callable[[str, dict[str, Any]], None]  # session id, the published message (or
+# {"followed": True}: another worker has just started to follow a session this one runs)
 CommandHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
@@ -194,6 +201,9 @@ class RedisBus:
         if channel.startswith(f"{self.prefix}frames:"):
             if body.get("origin") != self.worker and self._on_frame is not None:
                 self._on_frame(channel.removeprefix(f"{self.prefix}frames:"), body)
+        elif "followed" in body:  # a notice: nothing to answer
+            if self._on_frame is not None:
+                self._on_frame(body["followed"], {"followed": True})
         elif "answer_to" in body:
             waiting = self._waiting.pop(body["answer_to"], None)
             if waiting is not None and not waiting.done():
@@ -243,7 +253,8 @@ class RedisBus:
         return [(i, orjson.loads(marked[i.encode()])) for i, lease in zip(ids, leases) if lease is None]
 
     async def followers(self, session_id: str) -> int:
-        """How many workers follow the session's frames (this one included, if it does)."""
+        """How many other workers follow the session's frames (this one may too, for viewers of
+        its own run, which need nothing from Redis: not counted)."""
         return (await self.followers_many([session_id]))[0]
 
     async def followers_many(self, session_ids: list[str]) -> list[int]:
@@ -252,7 +263,8 @@ class RedisBus:
             return []
         channels = [self.frames_channel(i) for i in session_ids]
         counts: dict[Any, Any] = dict(await self._call(self.redis.pubsub_numsub(*channels)))
-        return [int(counts.get(c.encode()) or counts.get(c) or 0) for c in channels]
+        return [max(int(counts.get(c.encode()) or counts.get(c) or 0) - (i in self._following), 0)
+                for i, c in zip(session_ids, channels)]  # fmt: skip
 
     # ---- frames -------------------------------------------------------------------------------
     def publish(self, session_id: str, message: dict[str, Any]) -> None:
@@ -278,11 +290,17 @@ class RedisBus:
             self._flushing = False
 
     async def follow(self, session_id: str) -> None:
+        """Subscribe to the session's frames, then tell the worker running it, which publishes
+        them only while someone follows (and would otherwise count us up to a second later)."""
         if session_id in self._following:
             return
         self._following.add(session_id)
         with contextlib.suppress(Exception):
             await self._pubsub.subscribe(self.frames_channel(session_id))
+            runs_it = await self.holder(session_id)
+            if runs_it is not None and runs_it != self.worker:
+                await self.redis.publish(self.worker_channel(runs_it),
+                                         orjson.dumps({"followed": session_id}))  # fmt: skip
 
     async def unfollow(self, session_id: str) -> None:
         if session_id not in self._following:

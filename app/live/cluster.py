@@ -157,7 +157,11 @@ class Cluster:
 
     # ---- frames and takeovers ---------------------------------------------------------------
     def _on_frame(self, session_id: str, body: dict[str, Any]) -> None:
-        """A frame (or the end) of a session another worker runs, for viewers here."""
+        """A frame (or the end) of a session another worker runs, for viewers here; or word
+        that another worker now follows one this worker runs."""
+        if body.get("followed"):
+            self.hub.ticker.followed(session_id)
+            return
         channel = self.hub.channels.get(session_id)
         if body.get("gone"):
             self.hub.close_session(session_id)

@@ -187,17 +187,20 @@ class Hub:
         async with self.sessions.lock(session.id):
             self._send(session)
 
-    def _send(self, session: Session) -> dict[str, Any]:
-        """The state, published to every watcher (each frame encoded once); call under the lock."""
+    def _send(self, session: Session, elsewhere: bool = True) -> dict[str, Any]:
+        """The state, published to every watcher (each frame encoded once); call under the lock.
+        `elsewhere`: to other workers' viewers too (a runner's frames only while some worker
+        follows them; any other change always, so that every view of it stays right)."""
         state = session.state()
         channel = self.channels.get(session.id)
         watched = channel is not None and bool(channel.watchers)
-        if not (watched or self.bus.shared):
+        elsewhere = elsewhere and self.bus.shared
+        if not (watched or elsewhere):
             return state
         framed = frame_state(state)
         if channel is not None and watched:
             channel.publish(framed)
-        if self.bus.shared:  # viewers on other workers
+        if elsewhere:
             speed = channel.speed if channel is not None else None
             self.bus.publish(session.id, {"state": framed, "speed": speed})
         return state

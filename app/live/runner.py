@@ -53,6 +53,8 @@ class Runner:
     due: float  # when its next frame is due
     saved_at: float
     unwatched_since: float | None = None
+    followed: bool = False  # by another worker: its frames go on the bus (see app/live/bus.py)
+    told: bool = False  # a worker said it follows now, since the last count (which may predate it)
     busy: asyncio.Task[None] | None = None  # a frame that has to wait, running on its own
     saving: bool = False  # `busy` is the save of many sessions: not to be cancelled for one
     ended: bool = False
@@ -159,7 +161,7 @@ class Ticker:
             if quick:
                 stepping(session, epochs, None, hub.settings.max_history_rows)(units)
                 if session.run.can_train():
-                    hub._send(session)
+                    hub._send(session, elsewhere=runner.followed)
                     return
             # Finished now (to be stored before anyone hears of it), or something must wait.
             runner.busy = asyncio.create_task(self._slow_frame(runner, worked=quick))
@@ -208,9 +210,11 @@ class Ticker:
 
     # ---- frames that wait ---------------------------------------------------------------------
     async def _begin(self, runner: Runner) -> None:
-        """Record that the session plays (for a takeover to find), before its first frame."""
+        """Record that the session plays (for a takeover to find), and count who follows it
+        elsewhere, before its first frame."""
         try:
             await self.hub.bus.mark_playing(runner.session.id, runner.channel.speed)
+            self._counted(runner, await self.hub.bus.followers(runner.session.id))
         except StoreError as exc:
             await self._failed(runner, exc)
         finally:
@@ -233,7 +237,7 @@ class Ticker:
                 if finished or loop.time() - runner.saved_at >= hub.settings.save_interval_seconds:
                     await hub.sessions.save(session, fence=hub.leases.get(session.id))
                     runner.saved_at = loop.time()
-                hub._send(session)
+                hub._send(session, elsewhere=runner.followed or finished)
             if finished:
                 self._end(runner)
                 await hub._give_back(session.id)
@@ -291,18 +295,33 @@ class Ticker:
             if not ours:
                 self._chore(self._failed(runner, LeaseLost(runner.session.id)))
         playing = [r for r, ours in zip(runners, held) if ours]
+        counts: list[int | None]
         try:
-            followers = await hub.bus.followers_many([r.session.id for r in playing])
+            counts = list(await hub.bus.followers_many([r.session.id for r in playing]))
         except StoreError:
-            followers = [0] * len(playing)
+            counts = [None] * len(playing)
         now = asyncio.get_running_loop().time()
-        for runner, elsewhere in zip(playing, followers):
-            if runner.channel.watchers or elsewhere:
+        for runner, others in zip(playing, counts):
+            self._counted(runner, others)
+            if runner.channel.watchers or runner.followed:
                 runner.unwatched_since = None
             elif runner.unwatched_since is None:
                 runner.unwatched_since = now
             elif now - runner.unwatched_since > UNWATCHED_SECONDS:
                 self._chore(self._pause_unwatched(runner))
+
+    def followed(self, session_id: str) -> None:
+        """Another worker has just started to follow this session: publish its frames from now
+        on, not from the next count."""
+        runner = self.runners.get(session_id)
+        if runner is not None:
+            runner.followed = runner.told = True
+
+    def _counted(self, runner: Runner, others: int | None) -> None:
+        """What a count of the other workers following a run found (None: the count failed,
+        so publish on, to be safe)."""
+        runner.followed = others is None or others > 0 or runner.told
+        runner.told = False
 
     def _chore(self, work: Coroutine[Any, Any, None]) -> None:
         """Work for one runner that a round found (it may wait for that session's lock, which

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import ROOT, RedisServer, ServerProcess, free_port
@@ -83,6 +84,51 @@ def test_a_viewer_on_one_worker_follows_a_session_run_by_the_other(two_workers: 
             pass
     stored = httpx.get(f"{b.url}/api/sessions/{session_id}", timeout=30).json()
     assert stored["config"]["learning_rate"] == 0.25 and stored["epoch"] >= later[-1]["epoch"]
+
+
+def raw_frames(ws: ClientConnection, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The next `count` frames as sent (a compact one holds only what changed)."""
+    seen: list[dict[str, Any]] = []
+    while len(seen) < count:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message["type"] == "frame":
+            seen.append(message)
+    return seen
+
+
+def publishes(redis_url: str) -> int:
+    """How many PUBLISH commands Redis has served so far (its own count)."""
+    with redis.Redis.from_url(redis_url) as c:
+        return int(c.info("commandstats").get("cmdstat_publish", {}).get("calls", 0))
+
+
+def test_frames_go_on_redis_only_while_another_worker_follows(two_workers: Any, redis_url: str) -> None:
+    """A session played and watched on one worker costs Redis nothing per frame; a viewer that
+    joins on the other worker gets its live frames, and once it leaves they stop again."""
+    a, b = two_workers
+    session_id, token = create(a, dataset="xor")
+    with stream(a, session_id, token) as owner:
+        frames(owner, 1)
+        owner.send(json.dumps({"type": "play"}))
+        frames(owner, 5)
+        before = publishes(redis_url)
+        played = frames(owner, 30)  # a second of play at 30 fps
+        assert played[-1]["epoch"] > played[0]["epoch"]
+        assert publishes(redis_url) == before  # nobody elsewhere: not one frame published
+        with stream(b, session_id) as viewer:
+            first, *live = raw_frames(viewer, 11)
+            assert first["full"] is True and not any("full" in f for f in live)  # compact after
+            epochs = [f["epoch"] for f in live]
+            assert epochs == sorted(epochs) and epochs[-1] > first["epoch"]
+        # Once the viewer on b has gone, a stops publishing (within a renewal round or two).
+        quiet = False
+        for _ in range(20):
+            before = publishes(redis_url)
+            frames(owner, 15)
+            if publishes(redis_url) == before:
+                quiet = True
+                break
+        assert quiet
 
 
 def test_a_killed_worker_s_session_plays_on_at_another(two_workers: Any) -> None:
