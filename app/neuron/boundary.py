@@ -73,7 +73,7 @@ def clip_line_to_box(w: Array, c: float, box: Box) -> list[list[float]] | None:
     """End points of w[0]·x + w[1]·y = c inside the box, or None when w = 0 or it misses the box."""
     x0, x1, y0, y1 = box
     a, b, c = float(w[0]), float(w[1]), float(c)  # Python floats: the same IEEE arithmetic,
-    if a == 0 and b == 0:  # a tenth of the cost of NumPy scalars, and overflow is silent
+    if a == 0 and b == 0:  # several times cheaper than NumPy scalars, and overflow is silent
         return None
     found: list[tuple[float, float]] = []
     # A diverged neuron keeps weights near 1e308: an overflowed crossing is inf or nan, which

@@ -46,7 +46,7 @@ def create(server: ServerProcess, **config: Any) -> tuple[str, str]:
 def stream(server: ServerProcess, session_id: str, token: str | None = None) -> ClientConnection:
     query = f"?token={token}" if token else ""
     return connect(f"{server.ws_url}/api/sessions/{session_id}/stream{query}", max_size=None,
-                   open_timeout=10)  # fmt: skip
+                   max_queue=None, open_timeout=10)  # fmt: skip
 
 
 def frames(ws: ClientConnection, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:

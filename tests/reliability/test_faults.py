@@ -50,7 +50,7 @@ def state_of(server: ServerProcess, session_id: str) -> dict[str, Any]:
 def stream(server: ServerProcess, session_id: str, token: str | None = None) -> ClientConnection:
     query = f"?token={token}" if token else ""
     return connect(f"{server.ws_url}/api/sessions/{session_id}/stream{query}", max_size=None,
-                   open_timeout=10)  # fmt: skip
+                   max_queue=None, open_timeout=10)  # fmt: skip
 
 
 def next_frame(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:

@@ -289,9 +289,9 @@ def test_delete_is_answered_and_watchers_closed_despite_a_client_that_never_read
     stuck = raw_websocket(server.port, f"/api/sessions/{session_id}/stream", receive_buffer=4096)
     try:
         with connect(f"{server.ws_url}/api/sessions/{session_id}/stream?token={token}",
-                     max_size=None) as owner, \
+                     max_size=None, max_queue=None) as owner, \
              connect(f"{server.ws_url}/api/sessions/{session_id}/stream",
-                     max_size=None) as follower:  # fmt: skip
+                     max_size=None, max_queue=None) as follower:  # fmt: skip
             owner.send(json.dumps({"type": "speed", "fps": 60}))
             owner.send(json.dumps({"type": "play"}))
             for _ in range(60):  # a second of ~90 kB frames: the stuck client's buffers are full
