@@ -34,7 +34,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python docs/screenshots.py
+	$(BIN)/python -m docs.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache

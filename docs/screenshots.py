@@ -1,7 +1,7 @@
 """Take the README's screenshots of the playground: laptop, phone, presenter mode and a student.
 
-    python docs/screenshots.py        (or: make screenshots)
-    python docs/screenshots.py NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone,
+    python -m docs.screenshots        (or: make screenshots)
+    python -m docs.screenshots NAME…  (only those: laptop, phone, presenter, upload, upload-phone, lesson8, lesson8-phone,
                                        student, embed, es-laptop, fr-laptop, es-phone, fr-phone)
 
 Starts its own server on a free port with a throwaway database, drives Chromium through a few
@@ -24,15 +24,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.helpers import serving_page
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -249,37 +249,12 @@ one side and the other three corners on the other: the AND gate, learned.</p>
 </html>"""
 
 
-@contextmanager
-def course_site(html: str) -> Iterator[str]:
-    """One page on localhost, another origin than the app's 127.0.0.1: a course site."""
-    body = html.encode()
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("content-type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    site = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{site.server_address[1]}/week-1"
-    finally:
-        site.shutdown()
-        site.server_close()
-
-
 def embedded(browser: Browser, url: str) -> None:
     """A course page with the embedded view (lesson 1, trained to convergence) in an iframe, and
     the view alone in a small 400 × 300 frame."""
     context = browser.new_context(viewport={"width": 1024, "height": 720})
     page = context.new_page()
-    with course_site(COURSE_PAGE.format(url=url)) as course:
+    with serving_page(COURSE_PAGE.format(url=url)) as course:
         page.goto(course)  # a page of its own origin: frame-ancestors * does not cover about:blank
     frame = page.frame_locator("iframe")
     frame.get_by_role("button", name="Play", exact=True).click()

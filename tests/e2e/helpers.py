@@ -4,13 +4,45 @@ from __future__ import annotations
 
 import re
 import struct
+import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from playwright.sync_api import Page
 
 MINUS = "\u2212"
+
+
+@contextmanager
+def serving_page(html: str, port: int = 0) -> Iterator[str]:
+    """One page (a course site's, say) served at http://localhost:<port>/week-1: localhost, so
+    another origin (and site) than the app on 127.0.0.1; port 0 takes a free one."""
+    body = html.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/week-1"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def open_page(page: Page, url: str) -> None:

@@ -5,10 +5,8 @@ origin, where the full page refuses to be framed."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -17,7 +15,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.conftest import ServerProcess, free_port
 from tests.e2e.conftest import Pages
-from tests.e2e.helpers import button, control, query
+from tests.e2e.helpers import button, control, query, serving_page
 
 SHOWN = """() => [...document.querySelectorAll('body *')]
   .filter((e) => e.checkVisibility() && e.getBoundingClientRect().width > 1 && e.children.length === 0)
@@ -83,42 +81,17 @@ def test_an_embedded_class_is_followed_and_its_link_opens_the_class(
     expect(page.get_by_role("status")).to_contain_text("Converged")
 
 
-class CoursePage(BaseHTTPRequestHandler):
+COURSE_PAGE = """<!doctype html><html lang="en"><title>Week 1: the perceptron</title>
+<h1>Week 1</h1>
+<iframe id="embed" title="Neuron Playground" src="{app}/?embed=1&dataset=and&fps=10" width="420" height="320"></iframe>
+<iframe id="whole" title="The whole playground" src="{app}/?dataset=and" width="420" height="320"></iframe>
+"""
+
+
+def serving_course_page(app_url: str, port: int = 0) -> AbstractContextManager[str]:
     """A course page on another origin that embeds the playground twice: the view made for it,
     and the full page (which must refuse)."""
-
-    app_url = ""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        body = f"""<!doctype html><html lang="en"><title>Week 1: the perceptron</title>
-<h1>Week 1</h1>
-<iframe id="embed" title="Neuron Playground" src="{self.app_url}/?embed=1&dataset=and&fps=10" width="420" height="320"></iframe>
-<iframe id="whole" title="The whole playground" src="{self.app_url}/?dataset=and" width="420" height="320"></iframe>
-""".encode()
-        self.send_response(200)
-        self.send_header("content-type", "text/html; charset=utf-8")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving_course_page(app_url: str, port: int | None = None) -> Iterator[str]:
-    """A course page's URL: localhost on a port of its own, so another origin (and site) than
-    the app on 127.0.0.1."""
-    handler = type("Course", (CoursePage,), {"app_url": app_url})
-    server = ThreadingHTTPServer(("127.0.0.1", port or free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_address[1]}/week-1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serving_page(COURSE_PAGE.format(app=app_url), port)
 
 
 def frame_of(page: Page, iframe: str) -> Frame:
