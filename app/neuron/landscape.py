@@ -18,7 +18,7 @@ import numpy as np
 from app.neuron.activations import Activation, Array
 from app.neuron.datasets import Labels
 from app.neuron.errors import NeuronError
-from app.neuron.losses import Loss
+from app.neuron.losses import Loss, reduced
 
 if TYPE_CHECKING:
     from app.neuron.training import Run
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MAX_SIZE = 128  # grid points a side: at most 16,384 evaluations of the whole training set
 MIN_SIZE = 2
 SINGLE_NEURON = "drawn for a single neuron (hidden_units 0); this session has a hidden layer"
+TWO_WEIGHTS = "the landscape needs at least two weights (features)"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def surface_of(run: Run) -> Surface:
 def default_pair(weights: Sequence[float]) -> tuple[int, int]:
     """The two weights of a 2-feature set, else the two largest in magnitude (lower index first)."""
     if len(weights) < 2:
-        raise NeuronError("weights", "the landscape needs at least two weights (features)")
+        raise NeuronError("weights", TWO_WEIGHTS)
     order = sorted(range(len(weights)), key=lambda k: (-abs(weights[k]), k))
     first, second = order[0], order[1]
     return (first, second) if first < second else (second, first)
@@ -80,7 +81,7 @@ def default_pair(weights: Sequence[float]) -> tuple[int, int]:
 
 def check_pair(i: int, j: int, n_features: int) -> None:
     if n_features < 2:
-        raise NeuronError("weights", "the landscape needs at least two weights (features)")
+        raise NeuronError("weights", TWO_WEIGHTS)
     if not (0 <= i < n_features and 0 <= j < n_features) or i == j:
         raise NeuronError("weights", f"two different weight indices from 0 to {n_features - 1}")
 
@@ -94,7 +95,7 @@ def score(surface: Surface, z: Array) -> Array:
     with np.errstate(over="ignore", invalid="ignore"):
         o = surface.activation.fn(z)
         per_sample = surface.loss.per_sample(z, o, surface.targets)
-        total = per_sample.sum(axis=-1) if surface.reduction == "sum" else per_sample.mean(axis=-1)
+        total = reduced(per_sample, surface.reduction)
     return np.where(np.isfinite(total), total, 1e308)
 
 

@@ -21,6 +21,11 @@ class Loss:
     delta: Callable[[Array, Array, Array, Activation], Array]  # (z, o, t, f) -> dE_i/dz
 
 
+def reduced(per_sample: Array, reduction: str) -> Array:
+    """E over the samples (the last axis): summed, or averaged ("mean"), as the config says."""
+    return per_sample.sum(axis=-1) if reduction == "sum" else per_sample.mean(axis=-1)
+
+
 def softplus(z: Array) -> Array:
     """log(1 + e^z) without overflow."""
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))

@@ -21,7 +21,7 @@ from app.neuron.datasets import Dataset, Labels, load_dataset
 from app.neuron.errors import NeuronError
 from app.neuron.backprop import backprop_online_pass, train_network_full_batch
 from app.neuron.gradient import gradient_online_pass, train_full_batch
-from app.neuron.losses import LOSSES, Loss
+from app.neuron.losses import LOSSES, Loss, reduced
 from app.neuron.network import (
     HiddenLayer, check_hidden_size, hidden_layer_from, layer_array, random_network,
 )  # fmt: skip
@@ -169,7 +169,7 @@ class Run:
         y = self.data.y
         with np.errstate(over="ignore", invalid="ignore"):
             per_sample = self.loss_fn.per_sample(z, o, self.targets)
-            loss = float(per_sample.sum() if self.config.reduction == "sum" else per_sample.mean())
+            loss = float(reduced(per_sample, self.config.reduction))
         pred = (z >= self.z_star).astype(np.int64)
         test_acc = None
         if self.data.X_test is not None and self.data.y_test is not None:
