@@ -95,21 +95,9 @@ class SessionManager:
         """Store the session and its new history rows as its next version; called before any
         response about it. If the write fails, the session is put back as it was last stored
         (memory and disk agree) and the error propagates: StoreError, or SessionGone."""
-        if session.deleted:
-            raise SessionGone(session.id)
-        version = session.version + 1
-        stored = self._stored(session, version)
-        try:
-            await self.store.update(stored, session.new_rows, session.history_cleared, fence=fence)
-        except StaleWrite as exc:
-            self._forget([session.id])
-            if exc.gone:
-                raise SessionGone(session.id) from exc
-            raise
-        except Exception:
-            session.restore(session.saved_record)
-            raise
-        self._saved(session, version, stored.record)
+        (error,) = await self.save_many([(session, fence)])
+        if error is not None:
+            raise error
 
     async def save_many(self, saves: list[tuple[Session, str | None]]) -> list[Exception | None]:
         """Store several sessions (each with its lease token, or None) in one write of the store;
