@@ -96,6 +96,7 @@ class Run:
         # w, b, hidden layer, z, o, scores
         self._scored: tuple[Array, float, HiddenLayer | None, Array, Array, Scores] | None = None
         self.hidden_pass: tuple[Array, Array] | None = None  # z_h, h of the remembered pass
+        self._tested: tuple[Array, float, HiddenLayer | None, Array, Labels] | None = None
 
     # ---- what the run looks like ------------------------------------------------------------
     @property
@@ -112,7 +113,7 @@ class Run:
             return False
         return self.config.max_epochs is None or self.state.epoch < self.config.max_epochs
 
-    def output(self, X: Array) -> tuple[Array, Array]:
+    def output(self, X: Array) -> tuple[Array, Labels]:
         """Outputs f(w·x + b) and predicted classes (output at or past the midpoint); x is the
         hidden layer's output h when there is one."""
         if self.hidden is not None:
@@ -121,6 +122,17 @@ class Run:
             z = X @ self.w + self.b
             o = self.activation.fn(z)
         return o, (z >= self.z_star).astype(np.int64)
+
+    def test_outputs(self) -> tuple[Array, Labels] | None:
+        """The test split's outputs and predictions (None without one), remembered like the
+        training pass: the scores and the metrics of a frame both need them."""
+        X_test = self.data.X_test
+        if X_test is None:
+            return None
+        tested = self._tested
+        if tested is None or tested[0] is not self.w or tested[1] != self.b or tested[2] is not self.hidden:
+            tested = self._tested = (self.w, self.b, self.hidden, *self.output(X_test))
+        return tested[3], tested[4]
 
     def training_outputs(self) -> tuple[Array, Labels]:
         """The training set's outputs and predicted classes as arrays (the remembered pass)."""
@@ -171,10 +183,9 @@ class Run:
             per_sample = self.loss_fn.per_sample(z, o, self.targets)
             loss = float(reduced(per_sample, self.config.reduction))
         pred = (z >= self.z_star).astype(np.int64)
-        test_acc = None
-        if self.data.X_test is not None and self.data.y_test is not None:
-            right = np.count_nonzero(self.output(self.data.X_test)[1] == self.data.y_test)
-            test_acc = float(right / len(self.data.y_test))
+        test_acc, tested = None, self.test_outputs()
+        if tested is not None and self.data.y_test is not None:
+            test_acc = float(np.count_nonzero(tested[1] == self.data.y_test) / len(self.data.y_test))
         accuracy = float(np.count_nonzero(pred == y) / len(y))
         return loss if math.isfinite(loss) else 1e308, pred, accuracy, test_acc, o
 

@@ -187,9 +187,9 @@ class Session:
         smooth = self.config.activation != "step"
         outputs, predictions = run.training_outputs()
         train = set_metrics(data.y, predictions, outputs if smooth else None)
-        test = None
-        if data.X_test is not None and data.y_test is not None:
-            o, p = run.output(data.X_test)
+        test, tested = None, run.test_outputs()
+        if tested is not None and data.y_test is not None:
+            o, p = tested
             test = set_metrics(data.y_test, p, o if smooth else None)
         for chosen in (train, test):
             curve = chosen and chosen["roc"]
