@@ -24,6 +24,15 @@ function rangeOf(input) {
   return t('error.not_a_number');
 }
 
+/** Say beside a number field why its value was refused (null: take the words away). The words
+ *  stay after the field shows the session's value again, until the field is edited. */
+function sayProblem(input, message) {
+  const problem = $(`${input.id}-problem`);
+  if (!problem) return;
+  problem.textContent = message ?? '';
+  problem.hidden = message === null;
+}
+
 export class Controls {
   /** handlers: onConfig(patch), onView(name, value), onSpeed(fps, stepsPerFrame), onAction(name) */
   constructor(handlers) {
@@ -33,6 +42,7 @@ export class Controls {
     this.playButton = $('play');
     $('setup').addEventListener('submit', (event) => event.preventDefault());
     for (const id of CONFIG_FIELDS) this.fields[id].addEventListener('change', () => this.configChanged(id));
+    for (const id of CONFIG_FIELDS) this.fields[id].addEventListener('input', () => sayProblem(this.fields[id], null));
     for (const id of VIEW_FIELDS) {
       this.fields[id].addEventListener('change', () => handlers.onView(id, this.fields[id].checked));
     }
@@ -52,12 +62,15 @@ export class Controls {
     else if (id === 'max_epochs' && input.value.trim() === '') value = null;
     else value = parseValue(id, input.value);
     if (value === undefined || (input.type === 'number' && !input.checkValidity())) {
-      input.setAttribute('aria-invalid', 'true');
       const name = input.labels[0]?.textContent.trim() || id;
-      this.handlers.onInvalid(t('error.invalid_field', { field: name, why: rangeOf(input) }));
+      const message = t('error.invalid_field', { field: name, why: rangeOf(input) });
+      input.setAttribute('aria-invalid', 'true');
+      sayProblem(input, message);
+      this.handlers.onInvalid(message);
       return;
     }
     input.removeAttribute('aria-invalid');
+    sayProblem(input, null);
     if (id === 'init' && value === 'hand') return; // "as given" comes only from a link or a lesson
     const patch = { [id]: value };
     // A hidden layer learns by backpropagation: a step neuron becomes a sigmoid one with it.

@@ -361,3 +361,21 @@ def test_an_out_of_range_value_is_refused_with_its_range_named(pages: Pages) -> 
     expect(page.get_by_role("status")).to_contain_text("Learning rate: it must be between 0.0001 and 100.")
     expect(page.get_by_role("status")).to_contain_text("Nothing was changed")
     assert "lr=500" not in page.url
+
+
+def test_on_a_phone_the_refusal_is_said_beside_the_field(pages: Pages) -> None:
+    """The status line is a screen above the setup on a phone: the field says it too, and an
+    accepted value takes the message away."""
+    page = pages.new("/?dataset=and", viewport={"width": 390, "height": 844})
+    field = control(page, "Learning rate")
+    field.fill("1000")
+    field.press("Tab")
+    problem = page.locator("#learning_rate-problem")
+    expect(problem).to_have_text("Learning rate: it must be between 0.0001 and 100. Nothing was changed.")
+    expect(problem).to_be_in_viewport()
+    expect(field).to_have_accessible_description(re.compile(r"^Learning rate: it must be between"))
+    field.fill("0.5")
+    field.press("Tab")
+    expect(problem).to_be_hidden()
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(re.compile(r"lr=0\.5"))
