@@ -379,3 +379,14 @@ def test_on_a_phone_the_refusal_is_said_beside_the_field(pages: Pages) -> None:
     expect(problem).to_be_hidden()
     expect(field).not_to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"lr=0\.5"))
+
+
+def test_headings_that_open_say_so(pages: Pages) -> None:
+    """More settings and Metrics are disclosures: a triangle points at what opening shows."""
+    page = pages.new("/?dataset=and")
+    marker = "(s) => getComputedStyle(document.querySelector(s), '::before').content"
+    for summary in ("details.more summary", "#metrics-panel summary"):
+        assert page.evaluate(marker, summary).startswith('"▸"'), summary
+    page.locator("details.more summary").click()
+    assert page.evaluate(marker, "details.more summary").startswith('"▾"')
+
