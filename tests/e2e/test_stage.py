@@ -212,3 +212,13 @@ def test_nothing_is_cut_off_or_overlapping(pages: Pages) -> None:
         }"""
     )
     assert overlaps == [], overlaps
+
+
+def test_on_a_phone_every_transport_button_holds_its_words(pages: Pages) -> None:
+    """French says "Réinitialiser" where English says "Reset": on a phone, and in presenter
+    mode's larger type, the row wraps rather than letting a word run out of its button."""
+    overflow = "() => [...document.querySelectorAll('.transport button')].map((b) => b.scrollWidth - b.clientWidth)"
+    for path in ("/?dataset=and&lang=fr", "/?dataset=and&lang=fr&present=1"):
+        page = pages.new(path, **PHONE)
+        page.locator("#stats").filter(has_text="0,375").wait_for()
+        assert max(page.evaluate(overflow)) <= 0, path
