@@ -32,11 +32,7 @@ export class Uploads {
       if (file) this.openFile(file);
     });
     $('paste-open').addEventListener('click', () => this.openPaste());
-    $('paste-preview').addEventListener('click', () => {
-      this.text = $('paste-text').value;
-      this.name = t('upload.pasted_name');
-      this.read({});
-    });
+    $('paste-preview').addEventListener('click', () => this.readNew($('paste-text').value, t('upload.pasted_name')));
     $('upload-label').addEventListener('change', () => this.read({ label: $('upload-label').value }));
     $('upload-positive').addEventListener('change', () => this.read(this.choices()));
     $('upload-standardize').addEventListener('change', () => this.read(this.choices()));
@@ -51,14 +47,24 @@ export class Uploads {
 
   async openFile(file) {
     this.showDialog({ paste: false });
+    let text;
     try {
-      this.text = await file.text();
+      text = await file.text();
     } catch {
       this.showError(t('upload.unreadable'));
       return;
     }
-    this.name = file.name.replace(/\.(csv|tsv|txt)$/i, '') || t('upload.uploaded_name');
-    this.read({});
+    this.readNew(text, file.name.replace(/\.(csv|tsv|txt)$/i, '') || t('upload.uploaded_name'));
+  }
+
+  /** Other data: the reading of the data before is no answer to it, even if this one fails
+   *  (only a refused choice of label or class keeps the reading it was made on). */
+  async readNew(text, name) {
+    await this.discardPreview();
+    $('upload-preview').hidden = true;
+    this.text = text;
+    this.name = name;
+    await this.read({});
   }
 
   openPaste() {

@@ -142,3 +142,23 @@ def test_past_two_features_two_chosen_columns_are_plotted(pages: Pages) -> None:
     setup.get_by_label("and up", exact=True).select_option(label="PC 2")
     expect(plot).to_have_attribute("aria-label", re.compile(r"over PC 1 and PC 2,"))
     assert "plot" not in query(page)
+
+
+def test_other_pasted_data_that_fails_leaves_nothing_to_use(pages: Pages) -> None:
+    """A refused text is no reason to offer the earlier one: its preview goes, and so does the
+    button that would have used it."""
+    page = pages.new("/?dataset=and")
+    button(page, "Paste CSV").click()
+    box = page.get_by_label("CSV text, with a header row")
+    box.fill("a,b,label\n1,2,cat\n3,1,dog\n0,0,cat\n")
+    button(page, "Preview").click()
+    expect(page.locator("#upload-summary")).to_contain_text("class 0 is “cat”")
+    expect(button(page, "Use this dataset")).to_be_enabled()
+    box.fill("a,b,label\n1,2,cat\n3,,dog\n")
+    button(page, "Preview").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Not read: line 3, column “b”: the value is missing. Nothing was stored.")
+    expect(page.locator("#upload-preview")).to_be_hidden()
+    expect(button(page, "Use this dataset")).to_be_disabled()
+    watch = pages.watches[-1]
+    watch.errors[:] = [e for e in watch.errors if "status of 422" not in e]
