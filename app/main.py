@@ -23,7 +23,7 @@ from app.live.bus import open_bus
 from app.live.cluster import Cluster
 from app.live.hub import Hub, store_failure
 from app.neuron.errors import NeuronError
-from app.process import tune_process
+from app.process import settle_heap, thaw_heap, tune_process
 from app.sessions.manager import SessionGone, SessionManager
 from app.sessions.backend import open_join_codes, open_store, open_uploads
 from app.sessions.store import StaleWrite, StoreError
@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.uploads = uploads
         app.state.join_codes = open_join_codes(settings)
         expiry = asyncio.create_task(_expire_forever(manager, uploads))
+        settle_heap()
         try:
             yield
         finally:
+            thaw_heap()
             expiry.cancel()
             for channel in list(hub.channels.values()):
                 session = await manager.get(channel.session_id)

@@ -10,6 +10,7 @@ fetches them once per `data_version`.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -44,18 +45,23 @@ def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 class FrameLog:
-    """The recent states of one channel, and their frames encoded once each."""
+    """The recent states of one channel, and their frames encoded once each.
+
+    A state is kept as its fields' JSON (`"name":value` bytes, one a field): a change is found
+    by comparing bytes, a frame is those bytes joined, and a kept state is no container of
+    containers for the garbage collector to walk (a few hundred playing sessions keep thousands
+    of states, and each full collection walked them all)."""
 
     def __init__(self) -> None:
         self.seq = 0
-        self._states: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._states: OrderedDict[int, dict[str, bytes]] = OrderedDict()
         self._texts: OrderedDict[tuple[int | None, int], str] = OrderedDict()
 
     def add(self, framed: dict[str, Any]) -> int:
         """Number and keep a state as frames carry it (`frame_state`, made once by the caller
         for local watchers and other workers alike)."""
         self.seq += 1
-        self._states[self.seq] = framed
+        self._states[self.seq] = {k: _name(k) + orjson.dumps(v) for k, v in framed.items()}
         while len(self._states) > KEPT_STATES:
             self._states.popitem(last=False)
         return self.seq
@@ -71,8 +77,8 @@ class FrameLog:
         if text is None:
             state = self._states[seq]
             body = state if since is None else change(self._states[since], state)
-            text = orjson.dumps({"type": "frame", **body, "speed": speed,
-                                 **({"full": True} if since is None else {})}).decode()  # fmt: skip
+            ending = _SPEED + orjson.dumps(speed) + (_FULL if since is None else b"}")
+            text = b",".join([_FRAME, *body.values()]).decode() + ending.decode()
             self._texts[key] = text
             while len(self._texts) > KEPT_TEXTS:
                 self._texts.popitem(last=False)
@@ -103,6 +109,14 @@ def store_failure(exc: Exception) -> str:
         return "the session was deleted or has expired"
     return ("the session store could not save this change, so it was not applied and the "
             "session is as it was; try again shortly")
+
+
+_FRAME, _SPEED, _FULL = b'{"type":"frame"', b',"speed":', b',"full":true}'
+
+
+@lru_cache(maxsize=256)
+def _name(key: str) -> bytes:
+    return orjson.dumps(key) + b":"
 
 
 class _Missing:

@@ -53,14 +53,15 @@ class Dataset:
         return int(self.X.shape[1])
 
     @cached_property
-    def rows(self) -> list[list[float]]:
+    def rows(self) -> tuple[tuple[float, ...], ...]:
         """The training rows as Python floats, for loops over a few samples (the arrays never
-        change: an edited set is a new Dataset)."""
-        return self.X.tolist()
+        change: an edited set is a new Dataset). Tuples of floats, which the garbage collector
+        stops tracking: a list per row would be one more object in every full collection."""
+        return tuple(map(tuple, self.X.tolist()))
 
     @cached_property
-    def labels(self) -> list[int]:
-        return self.y.tolist()
+    def labels(self) -> tuple[int, ...]:
+        return tuple(self.y.tolist())
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,14 @@ that merges them holds exactly the session's state."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
-from app.live.frames import ALWAYS, FrameLog, change, frame_state
+import orjson
+
+from app.live.frames import ALWAYS, KEPT_STATES, FrameLog, change, frame_state
+from app.neuron.config import NeuronConfig
+from app.sessions.session import Session
 from tests.conftest import ServerProcess
 from tests.live.helpers import connect, create_session, get_state, run
 
@@ -31,6 +36,23 @@ def test_a_late_connection_gets_the_change_from_what_it_last_got() -> None:
     assert '"boundary":"b"' in log.text(first, speed)  # it skipped the state that changed it
     assert '"boundary"' not in log.text(log.seq - 1, speed)
     assert '"full":true' in log.text(None, speed) and '"config":"c"' in log.text(None, speed)
+
+
+def test_a_frame_is_the_state_s_json_and_what_a_channel_keeps_is_nothing_to_collect() -> None:
+    """A whole frame is exactly the JSON of the state as frames carry it; the states a channel
+    keeps (eight a session, thousands with a classroom of sessions playing) hold no containers
+    for the garbage collector to walk, nor do the rows a short perceptron pass reads."""
+    session = Session.create("a" * 32, "h", NeuronConfig(dataset="overlap", n_samples=200))
+    log, speed = FrameLog(), {"fps": 30, "steps_per_frame": 1}
+    for _ in range(KEPT_STATES):
+        session.step(epochs=1)
+        framed = frame_state(session.state())
+        log.add(framed)
+    whole = {"type": "frame", **framed, "speed": speed, "full": True}
+    assert log.text(None, speed) == orjson.dumps(whole).decode()
+    gc.collect()
+    assert [gc.is_tracked(kept) for kept in log._states.values()] == [False] * KEPT_STATES
+    assert not any(gc.is_tracked(row) for row in session.run.data.rows)
 
 
 def test_frames_never_carry_points_nor_a_large_set_s_outputs() -> None:
