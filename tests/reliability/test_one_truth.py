@@ -120,14 +120,14 @@ def test_a_session_in_use_is_neither_evicted_nor_brought_back(make_server: Any) 
     store never holds more than the cap."""
     server = make_server(NEURON_MAX_SESSIONS="10")
     session_id, token = new_session(server, dataset="xor")
-    long_step = InBackground(lambda: step(server, session_id, token, samples=400_000))
+    long_step = InBackground(lambda: step(server, session_id, token, samples=240_000))
     for _ in range(20):
         new_session(server, dataset="and", grid_size=8)
     assert long_step.is_alive(), "the step ended before the crowd came: nothing was tested"
     assert get_state(server, session_id).status_code == 200
     assert stored_count(server.database) == 10
     assert long_step.result().status_code == 200
-    assert get_state(server, session_id).json()["epoch"] == 100_000
+    assert get_state(server, session_id).json()["epoch"] == 60_000
     assert stored_count(server.database) == 10
 
 
@@ -174,7 +174,7 @@ def test_the_work_cap_is_checked_against_the_data_the_step_runs_on(make_server: 
     session_id, token = new_session(server, dataset="xor")
     points = {"X": [[i % 100 / 10, i // 100 / 10] for i in range(10_000)],
               "y": [i % 2 for i in range(10_000)]}  # fmt: skip
-    long_step = InBackground(lambda: step(server, session_id, token, samples=400_000))
+    long_step = InBackground(lambda: step(server, session_id, token, samples=240_000))
     time.sleep(0.5)  # the long step holds the session; the next ones queue behind it in order
     patch = InBackground(lambda: httpx.patch(
         f"{server.url}/api/sessions/{session_id}", headers=bearer(token), timeout=120,
@@ -203,13 +203,13 @@ def test_a_small_step_is_answered_while_large_ones_are_still_running(make_server
     server = make_server(NEURON_WORK_THREADS="1")
     large = [new_session(server, dataset="xor") for _ in range(3)]
     small_id, small_token = new_session(server, dataset="breast_cancer", activation="sigmoid")
-    running = [InBackground(lambda s=s: step(server, s[0], s[1], samples=200_000)) for s in large]
+    running = [InBackground(lambda s=s: step(server, s[0], s[1], samples=100_000)) for s in large]
     time.sleep(0.5)  # the three hold the one work thread between them
     answered = step(server, small_id, small_token, epochs=20)
     still_running = [r.is_alive() for r in running]
     assert answered.status_code == 200 and answered.json()["epoch"] == 20
     assert all(still_running), "the small step waited for the large ones"
-    assert all(r.result().json()["epoch"] == 50_000 for r in running)
+    assert all(r.result().json()["epoch"] == 25_000 for r in running)
 
 
 # ---- 5: the history cap within one call ----------------------------------------------------------
