@@ -16,7 +16,11 @@ slow session never holds up the others; that session gets no new frame until it 
 Saves are batched, in time and across sessions: once every `save_interval_seconds` the ticker
 stores every playing session whose lock is free in one write of the store (one SQLite
 transaction, one COMMIT; two pipelined round trips to Redis), each still a compare-and-set fenced
-by its lease. A session busy at that moment is stored on its own at its next frame. A session is
+by its lease. The round writes each session as it was when the round began, and holds its lock
+against commands until the write is done, but not against its own runner's frames: those go on
+meanwhile (a round of a few hundred sessions takes tens of milliseconds on Redis, and every one
+of them used to miss a frame or two each second), and the history rows they add wait for the
+next save. A session busy at that moment is stored on its own at its next frame. A session is
 also stored at once when it pauses, stops, finishes or is shut down, so a crash loses at most one
 interval of play, and a takeover by another worker starts from there (PRODUCT.md §14).
 """
@@ -56,7 +60,7 @@ class Runner:
     followed: bool = False  # by another worker: its frames go on the bus (see app/live/bus.py)
     told: bool = False  # a worker said it follows now, since the last count (which may predate it)
     busy: asyncio.Task[None] | None = None  # a frame that has to wait, running on its own
-    saving: bool = False  # `busy` is the save of many sessions: not to be cancelled for one
+    saving: bool = False  # a save round is writing it (and holds its lock): its frames go on
     ended: bool = False
 
 
@@ -93,7 +97,7 @@ class Ticker:
         if runner is None:
             return None
         self._end(runner)
-        if runner.busy is not None and not runner.saving:
+        if runner.busy is not None:
             runner.busy.cancel()
         return runner
 
@@ -156,8 +160,8 @@ class Ticker:
             epochs = hub.steps_per_frame(channel, session)
             units = admit_work(hub.settings, session.run.n_train, epochs, None)
             quick = (hub.inline(units) and not session.deleted
-                     and not hub.sessions.lock(session.id).locked()
-                     and now - runner.saved_at < hub.settings.save_interval_seconds)  # fmt: skip
+                     and (runner.saving or not hub.sessions.lock(session.id).locked())
+                     and (runner.saving or now - runner.saved_at < hub.settings.save_interval_seconds))  # fmt: skip
             if quick:
                 stepping(session, epochs, None, hub.settings.max_history_rows)(units)
                 if session.run.can_train():
@@ -173,40 +177,41 @@ class Ticker:
     def _save_round(self, now: float) -> None:
         """Store every playing session that is free now, together (see the module's docstring)."""
         self._save_round_at = now + self.hub.settings.save_interval_seconds
-        batch = [r for r in self.runners.values() if r.busy is None and not r.session.deleted
-                 and not self.hub.sessions.lock(r.session.id).locked()]  # fmt: skip
+        batch = [r for r in self.runners.values() if r.busy is None and not r.saving
+                 and not r.session.deleted and not self.hub.sessions.lock(r.session.id).locked()]  # fmt: skip
         if not batch:
             return
-        task = asyncio.create_task(self._save_all(batch, now))
         for runner in batch:
-            runner.busy, runner.saving = task, True
+            runner.saving = True
+        self._chore(self._save_all(batch, now))
 
     async def _save_all(self, batch: list[Runner], at: float) -> None:
-        hub, failed = self.hub, []
+        hub, failed, taken = self.hub, [], []
         try:
-            taken = []
             for runner in batch:  # locks still free are taken at once: nothing waits here
                 lock = hub.sessions.lock(runner.session.id)
-                if not (runner.ended or lock.locked() or runner.session.deleted):
+                if runner.ended or lock.locked() or runner.session.deleted:
+                    runner.saving = False
+                else:
                     await lock.acquire()
                     taken.append((runner, lock))
-            try:
-                outcomes = await hub.sessions.save_many(
-                    [(r.session, hub.leases.get(r.session.id)) for r, _ in taken])
-            finally:
-                for _, lock in taken:
-                    lock.release()
-            for (runner, _), error in zip(taken, outcomes):
-                if error is None:
-                    runner.saved_at = at
-                else:
-                    failed.append((runner, error))
+            outcomes = await hub.sessions.save_many(
+                [(r.session, hub.leases.get(r.session.id)) for r, _ in taken])
         finally:
-            for runner in batch:
+            for runner, lock in taken:  # no await from here to the frames that follow
                 runner.saving = False
-                self._free(runner)
+                lock.release()
+        for (runner, _), error in zip(taken, outcomes):
+            if error is None:
+                runner.saved_at = at
+            else:  # put back as last stored: no frame of it until it has stopped
+                runner.busy = runner.busy or asyncio.current_task()
+                failed.append((runner, error))
         for runner, error in failed:
-            await self._failed(runner, error)
+            try:
+                await self._failed(runner, error)
+            finally:
+                self._free(runner)
 
     # ---- frames that wait ---------------------------------------------------------------------
     async def _begin(self, runner: Runner) -> None:

@@ -48,7 +48,7 @@ class SessionManager:
         evicted = await self.store.insert(stored, session.new_rows, keep=self.max_sessions,
                                     spare=set(self._users))  # fmt: skip
         self._forget(evicted)
-        self._saved(session, 1, stored.record)
+        self._saved(session, Update(stored, session.new_rows))
         self._remember(session)
         return session, token
 
@@ -101,11 +101,14 @@ class SessionManager:
 
     async def save_many(self, saves: list[tuple[Session, str | None]]) -> list[Exception | None]:
         """Store several sessions (each with its lease token, or None) in one write of the store;
-        call with each one's lock held. For each, what `save` would have raised, or None: one
-        that could not be stored is put back as it was last stored, as `save` does."""
+        call with each one's lock held. Each is written as it is at the call: its runner may
+        play on while the write is in flight (the ticker's save round), and the history rows
+        that adds are kept for the next save. For each, what `save` would have raised, or None:
+        one that could not be stored is put back as it was last stored, as `save` does."""
         live = [(s, fence) for s, fence in saves if not s.deleted]
         stored = [self._stored(s, s.version + 1) for s, _ in live]
-        updates = [Update(st, s.new_rows, s.history_cleared, fence) for (s, fence), st in zip(live, stored)]
+        updates = [Update(st, list(s.new_rows), s.history_cleared, fence)
+                   for (s, fence), st in zip(live, stored)]  # fmt: skip
         try:
             written: list[Exception | None] = list(await self.store.update_many(updates))
         except Exception as exc:  # nothing of any of them was written
@@ -113,9 +116,9 @@ class SessionManager:
                 s.restore(s.saved_record)
             written = [exc] * len(live)
         outcome: dict[str, Exception | None] = {}
-        for (s, _), st, error in zip(live, stored, written):
+        for (s, _), u, error in zip(live, updates, written):
             if error is None:
-                self._saved(s, st.version, st.record)
+                self._saved(s, u)
             elif isinstance(error, StaleWrite):
                 self._forget([s.id])
                 error = SessionGone(s.id) if error.gone else error
@@ -151,10 +154,11 @@ class SessionManager:
                              session.updated_at, session.record_json(), version)  # fmt: skip
 
     @staticmethod
-    def _saved(session: Session, version: int, record: str) -> None:
-        session.version = version
-        session.saved_record = record
-        session.new_rows = []
+    def _saved(session: Session, update: Update) -> None:
+        session.version = update.stored.version
+        session.saved_record = update.stored.record
+        written = {id(row) for row in update.rows}
+        session.new_rows = [row for row in session.new_rows if id(row) not in written]
         session.history_cleared = False
 
     def forget(self, session_ids: list[str]) -> None:

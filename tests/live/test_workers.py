@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,35 @@ def test_a_killed_worker_s_session_plays_on_at_another(two_workers: Any) -> None
                 pass
     paused = httpx.get(f"{b.url}/api/sessions/{session_id}", timeout=30).json()
     assert paused["status"] == "idle" and paused["epoch"] >= resumed[-1]["epoch"]
+
+
+def test_a_run_plays_on_while_redis_holds_its_save(tmp_path: Path, redis_url: str) -> None:
+    """A save round waiting on a slow Redis holds up no frame: while Redis holds every write
+    for 1.2 s (CLIENT PAUSE WRITE), the run's frames keep coming and its epoch advances in
+    every part of the pause; once Redis writes again its history has every epoch it played."""
+    env = {"NEURON_REDIS_URL": redis_url, "NEURON_SAVE_INTERVAL_SECONDS": "0.3"}
+    server = ServerProcess(tmp_path / "s.sqlite3", env=env).start()
+    try:
+        session_id, token = create(server, dataset="overlap")  # two overlapping clouds: it plays on
+        with stream(server, session_id, token) as ws, redis.Redis.from_url(redis_url) as r:
+            frames(ws, 1)
+            ws.send(json.dumps({"type": "play"}))
+            frames(ws, 10)
+            r.client_pause(1200, all=False)
+            paused_at, seen = time.monotonic(), []
+            while (since := time.monotonic() - paused_at) < 1.05:
+                seen.append((since, frames(ws, 1)[0]["epoch"]))
+            parts = [[epoch for t, epoch in seen if k * 0.35 <= t < (k + 1) * 0.35] for k in range(3)]
+            assert all(parts), f"no frame in some third of the pause: {[len(p) for p in parts]}"
+            assert parts[0][0] < parts[1][0] < parts[2][0] < parts[2][-1]
+            ws.send(json.dumps({"type": "pause"}))
+            while frames(ws, 1)[0]["status"] == "running":
+                pass
+        state = httpx.get(f"{server.url}/api/sessions/{session_id}", timeout=30).json()
+        history = httpx.get(f"{server.url}/api/sessions/{session_id}/history", timeout=30).json()
+        assert [row["epoch"] for row in history] == list(range(state["epoch"] + 1))
+    finally:
+        server.stop()
 
 
 def test_more_than_one_worker_without_redis_is_refused_in_one_line(tmp_path: Path) -> None:
