@@ -28,8 +28,9 @@ def settle_heap() -> None:
     """Once the app has started: keep everything alive now (modules, routes, schemas: some
     60,000 objects) out of every later garbage collection. A full collection walks every object
     the collector tracks, and with a few hundred sessions playing one ran every few seconds for
-    100-300 ms, holding up every frame of the process (`thaw_heap` undoes it at shutdown)."""
-    gc.collect()
+    100-300 ms, holding up every frame of the process (`thaw_heap` undoes it at shutdown).
+    Without a collection first: that would cost tens of ms at every start of an app (hundreds
+    in a test run), and what little garbage is frozen with the rest is collected after a thaw."""
     gc.freeze()
 
 
