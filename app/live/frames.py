@@ -10,6 +10,7 @@ fetches them once per `data_version`.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -46,7 +47,7 @@ def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 class FrameLog:
     """The recent states of one channel, and their frames encoded once each.
 
-    A state is kept as its fields' JSON (bytes, one a field): a change is found
+    A state is kept as its fields' JSON (`"name":value` bytes, one a field): a change is found
     by comparing bytes, a frame is those bytes joined, and a kept state is no container of
     containers for the garbage collector to walk (a few hundred playing sessions keep thousands
     of states, and each full collection walked them all)."""
@@ -60,7 +61,7 @@ class FrameLog:
         """Number and keep a state as frames carry it (`frame_state`, made once by the caller
         for local watchers and other workers alike)."""
         self.seq += 1
-        self._states[self.seq] = {k: orjson.dumps(v) for k, v in framed.items()}
+        self._states[self.seq] = {k: _name(k) + orjson.dumps(v) for k, v in framed.items()}
         while len(self._states) > KEPT_STATES:
             self._states.popitem(last=False)
         return self.seq
@@ -77,8 +78,7 @@ class FrameLog:
             state = self._states[seq]
             body = state if since is None else change(self._states[since], state)
             ending = _SPEED + orjson.dumps(speed) + (_FULL if since is None else b"}")
-            fields = [(_NAMES.get(k) or _name(k)) + v for k, v in body.items()]
-            text = b",".join([_FRAME, *fields]).decode() + ending.decode()
+            text = b",".join([_FRAME, *body.values()]).decode() + ending.decode()
             self._texts[key] = text
             while len(self._texts) > KEPT_TEXTS:
                 self._texts.popitem(last=False)
@@ -114,11 +114,9 @@ def store_failure(exc: Exception) -> str:
 _FRAME, _SPEED, _FULL = b'{"type":"frame"', b',"speed":', b',"full":true}'
 
 
-_NAMES: dict[str, bytes] = {}  # `"key":` of each field a state has had (a fixed few)
-
-
+@lru_cache(maxsize=256)
 def _name(key: str) -> bytes:
-    return _NAMES.setdefault(key, orjson.dumps(key) + b":")
+    return orjson.dumps(key) + b":"
 
 
 class _Missing:
