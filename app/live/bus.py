@@ -37,6 +37,7 @@ from app.sessions.store import StoreError
 LEASE_MS = 3_000  # a dead worker's sessions are taken over within this and one sweep
 RENEW_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 5.0
+MAX_CONNECTIONS = 100  # to Redis from one worker's bus (see app/sessions/redis_store.py)
 log = logging.getLogger("neuron.bus")
 
 FrameHandler = Callable[[str, dict[str, Any]], None]  # session id, the published message (or
@@ -135,8 +136,10 @@ class RedisBus:
     def __init__(self, url: str, prefix: str = "neuron:") -> None:
         import redis.asyncio as redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0,
-                                          health_check_interval=10)  # fmt: skip
+        pool = redis.BlockingConnectionPool.from_url(  # waits for a free connection in a burst
+            url, max_connections=MAX_CONNECTIONS, timeout=2.0, socket_timeout=2.0,
+            socket_connect_timeout=2.0, health_check_interval=10)  # fmt: skip
+        self.redis = redis.Redis.from_pool(pool)
         self.prefix = prefix
         self.worker = secrets.token_hex(8)
         self._pubsub: Any = None

@@ -35,6 +35,7 @@ from app.sessions.store import StaleWrite, StoredSession, StoreError, StoreUnusa
 
 CONNECT_TIMEOUT_SECONDS = 1.0  # a Redis that is down is reported at once, not after minutes
 COMMAND_TIMEOUT_SECONDS = 3.0  # a whole capped history is written well within it
+MAX_CONNECTIONS = 100  # to Redis from one worker
 
 
 class RedisStore:
@@ -177,11 +178,16 @@ class RedisStore:
 
 
 def connect(url: str) -> aioredis.Redis:
-    """A client with short timeouts and no retries of its own (hiredis parses when installed)."""
-    return aioredis.Redis.from_url(
-        url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        socket_timeout=COMMAND_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0),
+    """A client with short timeouts and no retries of its own (hiredis parses when installed).
+    At most `MAX_CONNECTIONS` connections, and a command that finds them all busy waits for one
+    (up to the command timeout): redis-py's default pool refuses it at once ("Too many
+    connections"), and a burst of a few hundred plays made whole save rounds fail that way."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=COMMAND_TIMEOUT_SECONDS,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=COMMAND_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),
     )  # fmt: skip
+    return aioredis.Redis.from_pool(pool)
 
 
 def describe(client: aioredis.Redis) -> str:

@@ -4,6 +4,7 @@ sessions in use, and a SQLite file it cannot use is refused with one line naming
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -16,7 +17,7 @@ from app.neuron.config import complete_config
 from app.neuron.training import HistoryRow
 from app.sessions.history import thinned
 from app.sessions.manager import SessionManager
-from app.sessions.redis_store import RedisStore
+from app.sessions.redis_store import MAX_CONNECTIONS, RedisStore
 from app.sessions.store import (
     SessionStore, SQLiteStore, StaleWrite, StoredSession, StoreUnusable, Update,
 )  # fmt: skip
@@ -68,6 +69,19 @@ def test_insert_update_and_get_round_trip(make_store: MakeStore, run: Run) -> No
     assert run(store.get("a")) == _stored("a", version=2, record='{"b": 2}')
     assert _epochs(run, store, "a") == [0]
     assert run(store.delete("a")) and run(store.get("a")) is None and _epochs(run, store, "a") == []
+
+
+def test_a_burst_of_more_reads_than_connections_waits_for_them(make_store: MakeStore,
+                                                                run: Run) -> None:  # fmt: skip
+    """Three times as many reads at once as a worker has connections to Redis (a few hundred
+    plays pressed together) are all answered, not refused for want of a connection."""
+    store = make_store()
+    run(store.insert(_stored("a"), [_row(0)], keep=10))
+
+    async def burst() -> list[StoredSession | None]:
+        return await asyncio.gather(*(store.get("a") for _ in range(3 * MAX_CONNECTIONS)))
+
+    assert run(burst()) == [_stored("a")] * (3 * MAX_CONNECTIONS)
 
 
 def test_a_stale_writer_fails_and_changes_nothing(make_store: MakeStore, run: Run) -> None:
