@@ -186,7 +186,7 @@ class Ticker:
         self._chore(self._save_all(batch, now))
 
     async def _save_all(self, batch: list[Runner], at: float) -> None:
-        hub, failed, taken = self.hub, [], []
+        hub, taken = self.hub, []
         try:
             for runner in batch:  # locks still free are taken at once: nothing waits here
                 lock = hub.sessions.lock(runner.session.id)
@@ -204,14 +204,16 @@ class Ticker:
         for (runner, _), error in zip(taken, outcomes):
             if error is None:
                 runner.saved_at = at
-            else:  # put back as last stored: no frame of it until it has stopped
-                runner.busy = runner.busy or asyncio.current_task()
-                failed.append((runner, error))
-        for runner, error in failed:
-            try:
-                await self._failed(runner, error)
-            finally:
-                self._free(runner)
+            elif runner.busy is None:  # put back as last stored: no frame of it till it stops
+                runner.busy = asyncio.create_task(self._fail(runner, error))
+            else:
+                self._chore(self._failed(runner, error))
+
+    async def _fail(self, runner: Runner, exc: Exception) -> None:
+        try:
+            await self._failed(runner, exc)
+        finally:
+            self._free(runner)
 
     # ---- frames that wait ---------------------------------------------------------------------
     async def _begin(self, runner: Runner) -> None:
