@@ -10,6 +10,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.process import SERVER_PROCESS
 from app.sessions.backend import check_store
 from app.sessions.store import StoreUnusable
 from app.settings import get_settings
@@ -48,6 +49,7 @@ def main() -> None:
         # frames never drain); past this uvicorn cancels, and the lifespan still saves every run.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    os.environ[SERVER_PROCESS] = "1"  # the workers inherit it (app/process.py: settle_heap)
     listener = config.bind_socket()
     limit_unsent_bytes(listener)
     if args.workers > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import sys
 from urllib.parse import unquote_plus
@@ -24,20 +25,26 @@ def tune_process() -> None:
             logger.addFilter(HideTokens())
 
 
+SERVER_PROCESS = "NEURON_PLAYGROUND_SERVER_PROCESS"  # set by `python -m app` for its workers
+
+
 def settle_heap() -> None:
     """Once the app has started: keep everything alive now (modules, routes, schemas: some
     60,000 objects) out of every later garbage collection. A full collection walks every object
     the collector tracks, and with a few hundred sessions playing one ran every few seconds for
     100-300 ms, holding up every frame of the process (`thaw_heap` undoes it at shutdown).
-    Without a collection first: that would cost tens of ms at every start of an app (hundreds
-    in a test run), and what little garbage is frozen with the rest is collected after a thaw."""
-    gc.freeze()
+    Without a collection first: that would cost tens of ms at every start of an app, and what
+    little garbage is frozen with the rest is collected after a thaw. Only in a process that
+    `python -m app` started: an app started inside another program (a test run) would freeze
+    that program's garbage too, and collect it later at some unrelated moment."""
+    if os.environ.get(SERVER_PROCESS) == "1":
+        gc.freeze()
 
 
 def thaw_heap() -> None:
-    """At shutdown: what `settle_heap` kept out of collections can be collected again (a test
-    process starts and stops many apps)."""
-    gc.unfreeze()
+    """At shutdown: what `settle_heap` kept out of collections can be collected again."""
+    if os.environ.get(SERVER_PROCESS) == "1":
+        gc.unfreeze()
 
 
 class HideTokens(logging.Filter):

@@ -5,15 +5,20 @@ that merges them holds exactly the session's state."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from app.live.frames import ALWAYS, KEPT_STATES, FrameLog, change, frame_state
 from app.neuron.config import NeuronConfig
+from app.process import SERVER_PROCESS
 from app.sessions.session import Session
-from tests.conftest import ServerProcess
+from tests.conftest import ROOT, ServerProcess
 from tests.live.helpers import connect, create_session, get_state, run
 
 STEADY_LIMIT = 8_000
@@ -63,6 +68,32 @@ def test_a_frame_is_the_state_s_json_and_what_a_channel_keeps_is_nothing_to_coll
     gc.collect()
     assert [gc.is_tracked(kept) for kept in log._states.values()] == [False] * KEPT_STATES
     assert not any(gc.is_tracked(row) for row in session.run.data.rows)
+
+
+FREEZE_COUNT_WHILE_SERVING = """
+import gc, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from app.main import create_app
+from app.settings import Settings
+with TestClient(create_app(Settings(database=Path(sys.argv[1])))):
+    print(gc.get_freeze_count())
+"""
+
+
+def test_only_a_server_process_keeps_its_started_heap_out_of_collections(tmp_path: Path) -> None:
+    """`python -m app`'s workers freeze what is alive once the app has started (imports,
+    routes: tens of thousands of objects no collection need walk again); an app started inside
+    another program, as here, leaves that program's collector alone."""
+    def frozen(**env: str) -> int:
+        done = subprocess.run([sys.executable, "-c", FREEZE_COUNT_WHILE_SERVING,
+                               str(tmp_path / "s.sqlite3")], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60, env={**os.environ, **env})  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
+
+    assert frozen() == 0
+    assert frozen(**{SERVER_PROCESS: "1"}) > 10_000
 
 
 def test_frames_never_carry_points_nor_a_large_set_s_outputs() -> None:
