@@ -32,12 +32,12 @@ from typing import Any, Protocol
 import orjson
 
 from app.sessions import lease
+from app.sessions.redis_store import MAX_CONNECTIONS
 from app.sessions.store import StoreError
 
 LEASE_MS = 3_000  # a dead worker's sessions are taken over within this and one sweep
 RENEW_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 5.0
-MAX_CONNECTIONS = 100  # to Redis from one worker's bus (see app/sessions/redis_store.py)
 log = logging.getLogger("neuron.bus")
 
 FrameHandler = Callable[[str, dict[str, Any]], None]  # session id, the published message (or

@@ -159,9 +159,10 @@ class Ticker:
         try:
             epochs = hub.steps_per_frame(channel, session)
             units = admit_work(hub.settings, session.run.n_train, epochs, None)
-            quick = (hub.inline(units) and not session.deleted
-                     and (runner.saving or not hub.sessions.lock(session.id).locked())
-                     and (runner.saving or now - runner.saved_at < hub.settings.save_interval_seconds))  # fmt: skip
+            # A save round in flight holds the lock and has the save in hand: frames go on.
+            free = runner.saving or (not hub.sessions.lock(session.id).locked()
+                                     and now - runner.saved_at < hub.settings.save_interval_seconds)  # fmt: skip
+            quick = hub.inline(units) and not session.deleted and free
             if quick:
                 stepping(session, epochs, None, hub.settings.max_history_rows)(units)
                 if session.run.can_train():
