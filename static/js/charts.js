@@ -14,12 +14,15 @@ const HEIGHT = { normal: 130, large: 140 };
 /** The accuracy axis zoomed to the curves (98.2% and 98.7% are two lines, not one), within 0–100%. */
 export function accuracyRange(min, max) {
   if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
-  const pad = Math.max(0.004, (max - min) * 0.15);
+  const pad = Math.max(0.005, (max - min) * 0.15); // a flat curve: ticks half a percent either side
   return [Math.max(0, min - pad), Math.min(1, max + pad)];
 }
 
+// Accuracy ticks at whole tenths of a percent, so that each label is exactly its tick (uPlot's
+// own steps put ticks at 49.75% and 50.25%, which one decimal showed as 49.8% and 50.3%).
+const PERCENT_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1];
 const TICK = [0, 1].map((digits) => new Intl.NumberFormat(LANG, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const percentTick = (span) => (tick) => TICK[span < 0.05 ? 1 : 0].format(tick);
+export const percentTicks = (u, ticks, axis, space, step) => ticks.map((tick) => TICK[step < 0.01 ? 1 : 0].format(tick));
 const lossValue = (_, v) => (v === null || v === undefined ? '—' : num(v));
 const percentValue = (_, v) => (v === null || v === undefined ? '—' : TICK[1].format(v));
 
@@ -42,8 +45,8 @@ function chartOptions(width, title, series, accuracy, large) {
       { ...axis, incrs: EPOCH_STEPS, size: large ? 30 : 24, values: (u, ticks) => ticks.map(count) },
       {
         ...axis,
-        values: accuracy ? (u, ticks) => ticks.map(percentTick(u.scales.y.max - u.scales.y.min))
-          : (u, ticks) => ticks.map(num), // in the page's language: 0,4 in Spanish and French
+        ...(accuracy ? { incrs: PERCENT_STEPS, values: percentTicks }
+          : { values: (u, ticks) => ticks.map(num) }), // in the page's language: 0,4 in Spanish and French
         size: large ? 64 : 48,
       },
     ],

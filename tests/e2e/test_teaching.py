@@ -9,6 +9,7 @@ import json
 import re
 import struct
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Pages
@@ -91,6 +92,13 @@ def test_the_accuracy_axis_zooms_and_hovering_shows_epoch_and_value(pages: Pages
     lo, hi = page.evaluate("async () => (await import('/static/js/charts.js')).accuracyRange(0.982, 0.987)")
     assert 0.95 < lo < 0.982 and 0.987 < hi <= 1 and hi - lo < 0.03  # two lines, well apart
     assert page.evaluate("async () => (await import('/static/js/charts.js')).accuracyRange(0, 1)") == [0, 1]
+    # A flat curve (XOR's perceptron stays at 50%): ticks half a percent either side, each label
+    # its tick exactly (uPlot's own steps had put 49.75% and 50.25% there, shown as 49.8 and 50.3).
+    flat = page.evaluate("async () => (await import('/static/js/charts.js')).accuracyRange(0.5, 0.5)")
+    assert flat == pytest.approx([0.495, 0.505])
+    labels = page.evaluate("async () => (await import('/static/js/charts.js'))"
+                           ".percentTicks(null, [0.495, 0.5, 0.505], 1, 30, 0.005)")  # fmt: skip
+    assert labels == ["49.5%", "50.0%", "50.5%"]
     for _ in range(3):
         button(page, "Step").click()
     expect(page.locator("#stats")).to_contain_text("epoch 3 ·")
