@@ -92,7 +92,8 @@ export class NeuronView {
       const t = 0.22;
       const lx = inX + 16 + (sum.x - 22 - inX - 12) * t;
       const ly = y + (sum.y - y) * t;
-      svg.append(el('text', { x: lx, y: ly - 6, class: 'weight-label' }, caption));
+      // Above a link that falls to Σ, below one that rises to it: clear of the line either way.
+      svg.append(el('text', { x: lx, y: y > sum.y ? ly + 13 : ly - 6, class: 'weight-label' }, caption));
     };
     shown.forEach((i, k) => {
       link(k, w[i], shorten(names[i]), x ? num(x[i]) : '', `w${i + 1}=${num(w[i])}`);
