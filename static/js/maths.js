@@ -15,8 +15,11 @@ export function renderTex(element, tex, display = false) {
   }
 }
 
+/** The step function under its name in the page's language (escalón, échelon), as the diagram says. */
+export const STEP_TEX = `\\operatorname{\\text{${t('activation.step')}}}`;
+
 const F_TEX = {
-  step: '\\operatorname{step}', sigmoid: '\\sigma', tanh: '\\tanh', relu: '\\operatorname{relu}', linear: 'f',
+  step: STEP_TEX, sigmoid: '\\sigma', tanh: '\\tanh', relu: '\\operatorname{relu}', linear: 'f',
 };
 
 /** The weights before the update: the server's if it sends them, else w − Δw. */
@@ -32,7 +35,7 @@ function perceptronLines(u, useBias) {
   const eta = texNum(u.learning_rate);
   const lines = [
     `z = \\mathbf{w}\\cdot\\mathbf{x}${useBias ? ' + b' : ''} = ${dot(old.w, u.x, old.b, useBias)} = ${texNum(u.z)}`,
-    `y = \\operatorname{step}(z) = ${texNum(u.y)} \\quad (${u.z >= 0 ? 'z \\ge 0' : 'z < 0'})`,
+    `y = ${STEP_TEX}(z) = ${texNum(u.y)} \\quad (${u.z >= 0 ? 'z \\ge 0' : 'z < 0'})`,
     `e = d - y = ${texNum(u.d)} - ${texFactor(u.y)} = ${texNum(u.error)}`,
     `\\mathbf{w} \\leftarrow \\mathbf{w} + \\eta\\,e\\,\\mathbf{x} = ${texVec(old.w)} + ${eta}\\cdot${texFactor(u.error)}\\cdot${texVec(u.x)} = ${texVec(u.w)}`,
   ];

@@ -3,7 +3,7 @@
 
 import { featureNames, num, texNum, vec } from './format.js';
 import { LIST_SEPARATOR, t } from './i18n.js';
-import { renderTex } from './maths.js';
+import { renderTex, STEP_TEX } from './maths.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_DRAWN_INPUTS = 7;
@@ -11,7 +11,7 @@ const POSITIVE = '#0072B2';
 const NEGATIVE = '#D55E00';
 
 export const ACTIVATION_TEX = {
-  step: '\\operatorname{step}(z) = \\begin{cases} 1 & z \\ge 0 \\\\ 0 & z < 0 \\end{cases}',
+  step: `${STEP_TEX}(z) = \\begin{cases} 1 & z \\ge 0 \\\\ 0 & z < 0 \\end{cases}`,
   sigmoid: '\\sigma(z) = \\dfrac{1}{1 + e^{-z}}',
   tanh: '\\tanh(z) = \\dfrac{e^{z} - e^{-z}}{e^{z} + e^{-z}}',
   relu: '\\operatorname{relu}(z) = \\max(0, z)',

@@ -15,7 +15,7 @@ from tests.e2e.conftest import Pages
 from tests.e2e.helpers import MINUS, button, control
 
 AND = "dataset=and&activation=step&lr=1&bias=1"
-ENGLISH_WORDS = re.compile(r"\b(the|of|with|weights|epochs?|samples?|update|press|training)\b", re.I)
+ENGLISH_WORDS = re.compile(r"\b(the|of|with|weights|epochs?|samples?|update|press|training|step)\b", re.I)
 
 
 def converged_after(server_url: str) -> int:
