@@ -172,7 +172,14 @@ def slow_motion(page: Page) -> None:
     press(page, "Step sample", 3)
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Step sample", exact=True).click()
-    page.locator("#slowmo[data-phase='flow']").wait_for()
+    # Looked at every 30 ms: the phase lasts ~0.3 s, and a locator's wait for it came too late
+    # in every try (the page's CSP refuses wait_for_function's evaluated predicate).
+    for _ in range(100):
+        if page.locator("#slowmo").get_attribute("data-phase") == "flow":
+            break
+        page.wait_for_timeout(30)
+    else:
+        raise RuntimeError("the slow-motion step never showed its inputs flowing")
     page.screenshot(path=str(DOCS / "screenshot-slow-motion.png"))  # mid-flight (the viewport: quick)
 
 
