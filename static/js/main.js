@@ -313,7 +313,7 @@ function render() {
   $('neuron-panel').hidden = isNetwork;
   $('legend-hidden').hidden = !isNetwork;
   if (!isNetwork) neuron.update(f, { editable });
-  updateView.update(f);
+  updateView.update(f, insight.previewing);
   if (page.data?.data_version === f.data_version) table.update(f, page.data, page.features, page.values.wrong_first);
   insight.draw(f);
   updateURL();

@@ -106,15 +106,16 @@ export class UpdateView {
     this.key = null;
   }
 
-  update(frame) {
+  /** recorded: the frame is an epoch of the history the timeline shows, which keeps no updates. */
+  update(frame, recorded = false) {
     const u = frame.last_update;
-    const key = u ? JSON.stringify(u) : `none ${frame.config.batch}`;
+    const key = u ? JSON.stringify(u) : `none ${frame.config.batch} ${recorded && frame.epoch}`;
     if (key === this.key) return;
     this.key = key;
     if (!u) {
       const p = document.createElement('p');
       p.className = 'hint';
-      p.textContent = placeholder(frame.config);
+      p.textContent = recorded ? t('update.recorded', { epoch: count(frame.epoch) }) : placeholder(frame.config);
       this.element.replaceChildren(p);
       return;
     }

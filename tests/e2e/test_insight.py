@@ -54,11 +54,15 @@ def test_scrubbing_to_epoch_2_shows_it_without_changing_the_session_then_resume(
     expect(page.locator("#timeline-epoch")).to_have_text("epoch 2 of 6 (recorded)")
     expect(page.locator("#table-note")).to_contain_text("2 misclassified")
     expect(page.locator("#stats")).to_contain_text("epoch 2 ·")
+    # The history keeps weights, not updates: the panel says so rather than "no update yet".
+    expect(page.locator("#update")).to_have_text("Epoch 2 as recorded: the history keeps each "
+                                                 "epoch's weights, not the updates made during it.")  # fmt: skip
     state = session_of(page)
     assert (state["weights"], state["bias"], state["epoch"]) == ([2.0, 1.0], -3.0, 6)
 
     page.keyboard.press("End")  # the end of the track is the live view again
     expect(page.locator(PARAMS)).to_have_text(f"w = [2, 1], b = {MINUS}3")
+    expect(page.locator("#update")).not_to_contain_text("as recorded")
     expect(button(page, "Resume from here")).to_be_hidden()
 
     page.keyboard.press("Home")
