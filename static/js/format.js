@@ -55,6 +55,11 @@ export function texFactor(x) {
   return s.startsWith('-') ? `(${s})` : s;
 }
 
+/** A name cut to `length` characters with an ellipsis, for a label in a diagram. */
+export function shorten(name, length = 15) {
+  return name.length > length ? `${name.slice(0, length - 1)}…` : name;
+}
+
 /** [a, b, c] for people, shortened to `limit` entries with an ellipsis. */
 export function vec(xs, limit = 8) {
   const shown = xs.slice(0, limit).map(num);

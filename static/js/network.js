@@ -3,7 +3,7 @@
 // with two hidden neurons, the data where the hidden layer puts it (h1, h2). All from the frame.
 
 import { t } from './i18n.js';
-import { featureNames, num } from './format.js';
+import { featureNames, num, shorten } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const POSITIVE = '#0072B2';
@@ -98,6 +98,8 @@ export class NetworkView {
     names.slice(0, nIn).forEach((name, i) => {
       svg.append(el('circle', { cx: xIn, cy: yAt(i, nIn), r: 14, class: 'node' }));
       svg.append(el('text', { x: xIn, y: yAt(i, nIn) + 4, class: 'node-value' }, u?.x ? num(u.x[i]) : `x${i + 1}`));
+      // A sample's value fills the node: its input's name goes above it, so the two stay apart.
+      if (u?.x) svg.append(el('text', { x: xIn, y: yAt(i, nIn) - 19, class: 'node-note' }, shorten(name, 10)));
     });
     hidden.biases.forEach((c, j) => {
       const y = yAt(j, units);

@@ -1,7 +1,7 @@
 // The neuron drawn: inputs → weighted connections → Σ → activation → output, every weight and
 // the bias as a number and a bar, the formula with current values; weights editable while paused.
 
-import { featureNames, num, texNum, vec } from './format.js';
+import { featureNames, num, shorten, texNum, vec } from './format.js';
 import { LIST_SEPARATOR, t } from './i18n.js';
 import { renderTex, STEP_TEX } from './maths.js';
 
@@ -24,10 +24,6 @@ function el(tag, attrs = {}, text = null) {
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text !== null) node.textContent = text;
   return node;
-}
-
-function shorten(name, length = 15) {
-  return name.length > length ? `${name.slice(0, length - 1)}…` : name;
 }
 
 export class NeuronView {

@@ -116,3 +116,16 @@ def test_choosing_hidden_neurons_turns_a_step_neuron_into_a_network_and_back(pag
     expect(page.locator("#neuron-panel")).to_be_visible()
     expect(page.locator("#network-panel")).to_be_hidden()
     expect(page.get_by_role("status")).to_contain_text("not linearly separable")
+
+
+def test_a_sample_in_the_network_keeps_its_inputs_named(pages: Pages) -> None:
+    """Before a sample the input nodes say x1 and x2; once a sample's values fill them, the
+    names move above the nodes instead of disappearing."""
+    page = pages.new("/?lesson=8")
+    texts = page.locator("#network-svg text")
+    expect(texts.filter(has_text=re.compile(r"^x1$"))).to_have_count(1)
+    button(page, "Step sample").click()
+    expect(page.locator("#stats")).to_contain_text("samples seen 1")
+    expect(texts.filter(has_text=re.compile(r"^x1$"))).to_have_count(1)
+    expect(texts.filter(has_text=re.compile(r"^x2$"))).to_have_count(1)
+    expect(page.locator("#network-svg text.node-value")).to_have_text(["0", "0"])  # sample 1: (0, 0)
