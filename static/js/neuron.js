@@ -213,8 +213,11 @@ export function momentOf(frame) {
   if (!u || u.kind === 'batch' || !u.x || frame.status === 'running') return now;
   const w = u.w_before ?? u.w.map((wi, i) => wi - u.delta_w[i]);
   const b = u.b_before ?? u.b - u.delta_b;
+  // The line under the diagram gives the frame's own weights: after the update, unless slow
+  // motion holds the frame before it. The caption says which, when they differ.
+  const moved = b !== frame.bias || w.some((wi, i) => wi !== frame.weights[i]);
   return { weights: w, bias: b, x: u.x, z: u.z, output: u.output,
-    caption: t('neuron.going_in', { i: u.sample + 1 }) };
+    caption: t(moved ? 'neuron.going_in_after' : 'neuron.going_in', { i: u.sample + 1 }) };
 }
 
 const RECENT_MS = 1000; // longer than a frame's round trip, shorter than a learner's next thought

@@ -40,8 +40,13 @@ def test_the_diagram_shows_one_moment_and_says_which(pages: Pages) -> None:
     for n in range(1, 5):
         button(page, "Step sample").click()
         expect(page.locator("#stats")).to_contain_text(f"samples seen {n} ·")
+        if n == 2:  # right, so nothing moved: the weights under it are the same ones
+            expect(page.locator("#neuron-moment")).to_have_text(
+                "Sample 2 going in, with the weights before its update.")
     # Sample 4, x = (1, 1), met w = (0, 0), b = −1: z = −1, o = 0; the update made w = (1, 1), b = 0.
-    expect(page.locator("#neuron-moment")).to_have_text("Sample 4 going in, with the weights before its update.")
+    # The line under it gives the weights after the update, and the caption says so.
+    expect(page.locator("#neuron-moment")).to_have_text(
+        "Sample 4 going in, with the weights before its update; after it:")
     texts = diagram(page)
     for shown in ("w1=0", "w2=0", f"b={MINUS}1", f"z={MINUS}1", "o=0"):
         assert shown in texts, (shown, texts)
