@@ -65,7 +65,7 @@ def test_presenter_puts_the_plot_on_stage_with_the_rest_beside_it(pages: Pages) 
     legend = page.locator(".legend")
     expect(legend).to_be_visible()
     assert inside_window(page, legend)
-    assert status_lines(page) == {"lines": 2, "cut": False}
+    assert status_lines(page) == {"lines": 3, "cut": False}  # room for the longest language's
     # XOR's why is said once, in the lesson panel, not in the status.
     expect(page.get_by_role("status")).not_to_contain_text("opposite corners")
     for panel in ("The last update", "The neuron"):
@@ -75,6 +75,16 @@ def test_presenter_puts_the_plot_on_stage_with_the_rest_beside_it(pages: Pages) 
     assert box(page.locator("#neuron-svg"))["y"] < 720
     charts = page.get_by_role("region", name="Loss and accuracy")
     assert box(charts)["x"] >= right(plot) and box(charts)["y"] < 720
+
+
+def test_presenter_says_a_long_status_whole_in_french(pages: Pages) -> None:
+    """French says XOR's status in three lines at 1280 × 720: none of it is cut off."""
+    page = presenter(pages, "/?lesson=3&lang=fr")
+    for _ in range(2):
+        page.locator("#step").click()
+    expect(page.get_by_role("status")).to_contain_text("ses deux diagonales")
+    assert status_lines(page) == {"lines": 3, "cut": False}
+    assert box(page.locator("#plot"))["height"] >= 0.6 * 720
 
 
 def test_presenter_shows_lesson_7s_train_and_test_curves_without_scrolling(pages: Pages) -> None:
