@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import orjson
 
 from app.sessions import lease
-from app.sessions.redis_store import MAX_CONNECTIONS
+from app.sessions.redis_store import pooled
 from app.sessions.store import StoreError
 
 LEASE_MS = 3_000  # a dead worker's sessions are taken over within this and one sweep
@@ -134,12 +134,8 @@ class RedisBus:
     shared = True
 
     def __init__(self, url: str, prefix: str = "neuron:") -> None:
-        import redis.asyncio as redis
-
-        pool = redis.BlockingConnectionPool.from_url(  # waits for a free connection in a burst
-            url, max_connections=MAX_CONNECTIONS, timeout=2.0, socket_timeout=2.0,
-            socket_connect_timeout=2.0, health_check_interval=10)  # fmt: skip
-        self.redis = redis.Redis.from_pool(pool)
+        self.redis = pooled(url, 2.0, socket_timeout=2.0, socket_connect_timeout=2.0,
+                            health_check_interval=10)  # fmt: skip
         self.prefix = prefix
         self.worker = secrets.token_hex(8)
         self._pubsub: Any = None

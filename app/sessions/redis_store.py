@@ -178,15 +178,19 @@ class RedisStore:
 
 
 def connect(url: str) -> aioredis.Redis:
-    """A client with short timeouts and no retries of its own (hiredis parses when installed).
-    At most `MAX_CONNECTIONS` connections, and a command that finds them all busy waits for one
-    (up to the command timeout): redis-py's default pool refuses it at once ("Too many
-    connections"), and a burst of a few hundred plays made whole save rounds fail that way."""
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=COMMAND_TIMEOUT_SECONDS,
-        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=COMMAND_TIMEOUT_SECONDS,
-        retry=Retry(NoBackoff(), 0),
-    )  # fmt: skip
+    """The store's client: short timeouts and no retries of its own (hiredis parses when
+    installed), on a `pooled` set of connections."""
+    return pooled(url, COMMAND_TIMEOUT_SECONDS, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                  socket_timeout=COMMAND_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))  # fmt: skip
+
+
+def pooled(url: str, wait: float, **options: Any) -> aioredis.Redis:
+    """A client on at most `MAX_CONNECTIONS` connections, where a command that finds them all
+    busy waits up to `wait` seconds for one: redis-py's default pool refuses it at once ("Too
+    many connections"), and a burst of a few hundred plays made whole save rounds fail that way.
+    `options` are the connections' own (timeouts, retries, health checks)."""
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=MAX_CONNECTIONS,
+                                                    timeout=wait, **options)  # fmt: skip
     return aioredis.Redis.from_pool(pool)
 
 
