@@ -23,7 +23,7 @@ const F_TEX = {
 };
 
 /** The weights before the update: the server's if it sends them, else w − Δw. */
-function before(u) {
+export function weightsBefore(u) {
   if (u.w_before) return { w: u.w_before, b: u.b_before };
   return { w: u.w.map((wi, i) => wi - u.delta_w[i]), b: u.b - u.delta_b };
 }
@@ -31,7 +31,7 @@ function before(u) {
 const dot = (w, x, b, useBias) => `${texVec(w)}\\cdot${texVec(x)}${useBias ? ` + ${texFactor(b)}` : ''}`;
 
 function perceptronLines(u, useBias) {
-  const old = before(u);
+  const old = weightsBefore(u);
   const eta = texNum(u.learning_rate);
   const lines = [
     `z = \\mathbf{w}\\cdot\\mathbf{x}${useBias ? ' + b' : ''} = ${dot(old.w, u.x, old.b, useBias)} = ${texNum(u.z)}`,
@@ -46,7 +46,7 @@ function perceptronLines(u, useBias) {
 }
 
 function gradientLines(u, config) {
-  const old = before(u);
+  const old = weightsBefore(u);
   const eta = texNum(u.learning_rate);
   const f = F_TEX[config.activation] ?? 'f';
   const useBias = config.use_bias;
@@ -66,7 +66,7 @@ function gradientLines(u, config) {
 }
 
 function batchLines(u, config) {
-  const old = before(u);
+  const old = weightsBefore(u);
   const eta = texNum(u.learning_rate);
   const mean = u.reduction === 'mean';
   const over = mean ? `\\frac{1}{${u.samples}}\\sum_{i=1}^{${u.samples}}` : `\\sum_{i=1}^{${u.samples}}`;

@@ -3,7 +3,7 @@
 
 import { featureNames, num, shorten, texNum, vec } from './format.js';
 import { LIST_SEPARATOR, t } from './i18n.js';
-import { renderTex, STEP_TEX } from './maths.js';
+import { renderTex, STEP_TEX, weightsBefore } from './maths.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_DRAWN_INPUTS = 7;
@@ -211,8 +211,7 @@ export function momentOf(frame) {
   const now = { weights: frame.weights, bias: frame.bias, x: null, z: null, output: null,
     caption: t('neuron.now') };
   if (!u || u.kind === 'batch' || !u.x || frame.status === 'running') return now;
-  const w = u.w_before ?? u.w.map((wi, i) => wi - u.delta_w[i]);
-  const b = u.b_before ?? u.b - u.delta_b;
+  const { w, b } = weightsBefore(u);
   // The line under the diagram gives the frame's own weights: after the update, unless slow
   // motion holds the frame before it. The caption says which, when they differ.
   const moved = b !== frame.bias || w.some((wi, i) => wi !== frame.weights[i]);
